@@ -1,0 +1,129 @@
+// InfoNCE contrastive loss of MICRO (eq. 9-10), exact over all anchors or over sampled anchors.
+// Memory stays O(block·N): each anchor block's similarities, softmax and gradient are computed
+// in one pass (we always train, so the backward is fused into the forward) and never stored.
+// For anchor i (modality embedding a_i, fused c_i, both L2-normalised, temperature τ):
+//   ℓ_i = −cos(a_i,c_i)/τ + log( Σ_{j≠i} e^{cos(a_i,a_j)/τ} + Σ_j e^{cos(a_i,c_j)/τ} )
+// (the positive is in the denominator; intra-modality negatives exclude self), L = mean_i ℓ_i.
+import { tf } from '../../backend';
+import { customOp, l2Normalize } from '../../ops';
+
+export interface ContrastiveResult {
+  loss: number;
+  /** Gradients of the mean loss with respect to the normalised inputs a and c (N×d). */
+  gradA: Float32Array;
+  gradC: Float32Array;
+}
+
+/**
+ * Loss and gradients for normalised embeddings a (N×d) and c (N×d). `anchors` restricts the mean
+ * to a subset of anchor rows (sampled mode); negatives always run over all N items.
+ */
+export function contrastiveCore(
+  a: Float32Array,
+  c: Float32Array,
+  n: number,
+  d: number,
+  tau: number,
+  anchors?: Int32Array,
+  blockRows = 512,
+): ContrastiveResult {
+  const anchorIdx = anchors ?? Int32Array.from({ length: n }, (_, i) => i);
+  const nA = anchorIdx.length;
+  const gradA = new Float32Array(n * d);
+  const gradC = new Float32Array(n * d);
+  if (nA === 0) return { loss: 0, gradA, gradC };
+  const invTau = 1 / tau;
+  const scale = 1 / nA;
+  let lossSum = 0;
+
+  const x = new Float32Array(2 * n * d); // X = [a; c]
+  x.set(a);
+  x.set(c, n * d);
+  const xT = tf.tidy(() => tf.transpose(tf.tensor2d(x, [2 * n, d]))); // d × 2N (explicit transpose: fast path on wasm)
+  const xTensor = tf.tensor2d(x, [2 * n, d]);
+  const gradXT = new Float32Array(d * 2 * n); // accumulates (Gᵀ·A_B)ᵀ = A_Bᵀ·G, d × 2N
+
+  try {
+    for (let start = 0; start < nA; start += blockRows) {
+      const b = Math.min(blockRows, nA - start);
+      const ab = new Float32Array(b * d);
+      for (let r = 0; r < b; r++) ab.set(a.subarray(anchorIdx[start + r] * d, anchorIdx[start + r] * d + d), r * d);
+      const s = tf.tidy(() => tf.matMul(tf.tensor2d(ab, [b, d]), xT)).dataSync() as Float32Array; // b × 2N
+      // Softmax over the 2N−1 denominator terms, in place: s becomes G = (P − onehot(positive))·scale/τ.
+      for (let r = 0; r < b; r++) {
+        const i = anchorIdx[start + r];
+        const row = r * 2 * n;
+        const posLogit = s[row + n + i] * invTau;
+        let max = -Infinity;
+        for (let j = 0; j < 2 * n; j++) {
+          if (j === i) continue;
+          const v = s[row + j] * invTau;
+          if (v > max) max = v;
+        }
+        let sum = 0;
+        for (let j = 0; j < 2 * n; j++) {
+          if (j === i) {
+            s[row + j] = 0;
+            continue;
+          }
+          const e = Math.exp(s[row + j] * invTau - max);
+          s[row + j] = e;
+          sum += e;
+        }
+        const pos = row + n + i;
+        lossSum += max + Math.log(sum) - posLogit; // ℓ = logsumexp(denominator) − cos(a_i, c_i)/τ
+        const k = scale * invTau / sum;
+        for (let j = 0; j < 2 * n; j++) s[row + j] *= k;
+        s[pos] -= scale * invTau;
+      }
+      const [dAb, dXTpart] = tf.tidy(() => {
+        const g = tf.tensor2d(s, [b, 2 * n]);
+        const abT = tf.transpose(tf.tensor2d(ab, [b, d]));
+        return [tf.matMul(g, xTensor).dataSync() as Float32Array, tf.matMul(abT, g).dataSync() as Float32Array];
+      });
+      for (let r = 0; r < b; r++) {
+        const dst = anchorIdx[start + r] * d;
+        for (let q = 0; q < d; q++) gradA[dst + q] += dAb[r * d + q];
+      }
+      for (let q = 0; q < dXTpart.length; q++) gradXT[q] += dXTpart[q];
+    }
+  } finally {
+    xT.dispose();
+    xTensor.dispose();
+  }
+  // gradX = gradXTᵀ ; rows 0..N go to a, N..2N to c.
+  for (let q = 0; q < d; q++) {
+    const rowQ = q * 2 * n;
+    for (let j = 0; j < n; j++) {
+      gradA[j * d + q] += gradXT[rowQ + j];
+      gradC[j * d + q] += gradXT[rowQ + n + j];
+    }
+  }
+  return { loss: lossSum * scale, gradA, gradC };
+}
+
+/**
+ * L_C^m for one modality as a differentiable scalar: normalisation runs in TF (autograd), the
+ * blocked InfoNCE core supplies its own gradient.
+ */
+export function contrastiveLoss(hm: tf.Tensor2D, hc: tf.Tensor2D, tau: number, anchors?: Int32Array): tf.Scalar {
+  const [n, d] = hm.shape;
+  const core = customOp<tf.Scalar>((a: tf.Tensor, c: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    const res = contrastiveCore(a.dataSync() as Float32Array, c.dataSync() as Float32Array, n, d, tau, anchors);
+    const gradFunc = (dy: tf.Tensor) => {
+      const k = dy.dataSync()[0];
+      const ga = res.gradA;
+      const gc = res.gradC;
+      if (k !== 1) {
+        for (let q = 0; q < ga.length; q++) {
+          ga[q] *= k;
+          gc[q] *= k;
+        }
+      }
+      return [tf.tensor2d(ga, [n, d]), tf.tensor2d(gc, [n, d])];
+    };
+    return { value: tf.scalar(res.loss), gradFunc };
+  });
+  return tf.tidy(() => core(l2Normalize(hm), l2Normalize(hc)));
+}

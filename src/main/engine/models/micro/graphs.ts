@@ -1,0 +1,71 @@
+// Modality-aware item graphs (paper section 3.1, eq. 1-5), O(N·k) memory.
+// Top-k *indices* come from a row-blocked cosine pass without gradient; edge *values* are then
+// recomputed differentiably on the N·k chosen pairs, which is exact: the kNN mask is constant.
+import { tf } from '../../backend';
+import { knnCosineTopK } from '../../graph/knn';
+import { gatherVector, gatherRows, l2Normalize, type SparsePattern } from '../../ops';
+
+export interface KnnGraph {
+  /** Row i's k neighbours: rows[i*k+j] = i, cols[i*k+j] = neighbour, sorted by similarity. */
+  pattern: SparsePattern;
+  k: number;
+  /** Raw cosine of each edge (eq. 1-2) and its normalised weight (eq. 3). */
+  cosine: Float32Array;
+  values: Float32Array;
+}
+
+function knnPattern(indices: Int32Array, n: number, k: number): SparsePattern {
+  const rows = new Int32Array(n * k);
+  for (let i = 0; i < n; i++) rows.fill(i, i * k, i * k + k);
+  return { nRows: n, nCols: n, rows, cols: indices };
+}
+
+/** Eq. 3 on plain arrays: Ŝ_ij/(√d_i·√d_j), d = row sums of the kNN matrix, 1/√0 → 0. */
+export function symNormalizeRows(cosine: Float32Array, cols: Int32Array, n: number, k: number): Float32Array {
+  const dinv = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let d = 0;
+    for (let j = 0; j < k; j++) d += cosine[i * k + j];
+    dinv[i] = d > 0 ? 1 / Math.sqrt(d) : 0;
+  }
+  const out = new Float32Array(n * k);
+  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) out[i * k + j] = cosine[i * k + j] * dinv[i] * dinv[cols[i * k + j]];
+  return out;
+}
+
+/** The initial graph S̃^m from raw features (eq. 1-3), built once and never differentiated. */
+export function buildKnnGraph(features: Float32Array, n: number, dim: number, k: number): KnnGraph {
+  const kk = Math.min(k, n);
+  const { indices, values } = knnCosineTopK(features, n, dim, kk);
+  const pattern = knnPattern(indices, n, kk);
+  return { pattern, k: kk, cosine: values, values: symNormalizeRows(values, indices, n, kk) };
+}
+
+/** Top-k neighbour indices of the transformed features (no gradient). */
+export function learnedGraphPattern(transformed: tf.Tensor2D, k: number): SparsePattern {
+  const [n, d] = transformed.shape;
+  const kk = Math.min(k, n);
+  const { indices } = knnCosineTopK(transformed.dataSync() as Float32Array, n, d, kk);
+  return knnPattern(indices, n, kk);
+}
+
+/**
+ * Differentiable normalised edge values of the learned graph Ã^m on a fixed kNN pattern
+ * (eq. 1-3 applied to ẽ = W_m e + b_m, eq. 4). Gradients reach the transform through the cosine
+ * and the degree normalisation, as in the reference.
+ */
+export function learnedGraphValues(transformed: tf.Tensor2D, pattern: SparsePattern): tf.Tensor1D {
+  return tf.tidy(() => {
+    const n = pattern.nRows;
+    const k = pattern.rows.length / n;
+    const e = l2Normalize(transformed);
+    const cos = tf.reshape(tf.sum(tf.mul(gatherRows(e, pattern.rows), gatherRows(e, pattern.cols)), 1), [n, k]);
+    const deg = tf.sum(cos, 1);
+    // 1/√0 → 0 (reference). The mask is a constant: comparisons have no gradient in tfjs.
+    const positive = tf.tensor1d((deg.dataSync() as Float32Array).map((v) => (v > 0 ? 1 : 0)));
+    const dinv = tf.mul(tf.rsqrt(tf.maximum(deg, 1e-30)), positive) as tf.Tensor1D;
+    const dRow = tf.reshape(dinv, [n, 1]);
+    const dCol = tf.reshape(gatherVector(dinv, pattern.cols), [n, k]);
+    return tf.reshape(tf.mul(tf.mul(cos, dRow), dCol), [-1]) as tf.Tensor1D;
+  });
+}

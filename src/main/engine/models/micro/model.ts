@@ -1,0 +1,331 @@
+// MICRO (Zhang et al., TKDE'22): modality-aware learned item graphs + item-graph convolution on ID
+// embeddings + attention fusion + contrastive / orthogonality losses, plugged into a CF backbone.
+// One code path serves the `paper` and `reference` presets and every ablation flag.
+import { tf } from '../../backend';
+import type { Dataset } from '../../types';
+import { createRng, type Rng } from '../../data/random';
+import { concatPatterns, gatherRows, l2Normalize, spmm, type SparsePattern } from '../../ops';
+import {
+  batchL2,
+  bprLoss,
+  buildUserItemGraph,
+  lightgcnPropagate,
+  linearInit,
+  scorerFrom,
+  uniqueName,
+  scoreWithEmbeddings,
+  xavierUniform,
+  type UserItemGraph,
+} from '../common';
+import type { BatchContext, BatchLoss, EmbeddingScorer, Recommender, TrainBatch } from '../types';
+import type { MicroConfig } from './config';
+import { contrastiveLoss } from './contrastive';
+import { buildKnnGraph, learnedGraphPattern, learnedGraphValues, type KnnGraph } from './graphs';
+
+interface ModalityState {
+  name: string;
+  dim: number;
+  features: tf.Tensor2D | tf.Variable<tf.Rank.R2>;
+  transform: { w: tf.Variable<tf.Rank.R2>; b?: tf.Variable<tf.Rank.R1> };
+  initial: KnnGraph;
+  /** Current learned graph (pattern + detached normalised values), refreshed on rebuild. */
+  learned?: { pattern: SparsePattern; values: Float32Array };
+}
+
+export interface MicroForward {
+  userFinal: tf.Tensor2D;
+  itemFinal: tf.Tensor2D;
+  hm: tf.Tensor2D[];
+  hc: tf.Tensor2D;
+  h: tf.Tensor2D;
+  hu?: tf.Tensor2D;
+  alpha?: tf.Tensor2D; // N × |M| (eq. 7)
+  alpha2?: tf.Tensor2D; // N × (1+|M|): [α_c, α_s^m...] (eq. 14)
+  orthogonality?: tf.Scalar;
+  egoUsers: tf.Tensor2D;
+  egoItems: tf.Tensor2D;
+}
+
+/** Everything an analyst inspects per item after training. */
+export interface MicroInspection {
+  modalities: {
+    name: string;
+    k: number;
+    initial: { indices: Int32Array; weights: Float32Array; cosine: Float32Array };
+    learned: { indices: Int32Array; weights: Float32Array };
+  }[];
+  lambda: number;
+  alpha?: Float32Array; // N × |M|
+  alphaSharedSpecific?: Float32Array; // N × (1+|M|)
+  embeddings: Record<string, { data: Float32Array; rows: number; cols: number }>;
+}
+
+/** h_u (eq. 16): the mean of h_i over the user's train items, as a row-normalised sparse U×N. */
+function userMeanPattern(ds: Dataset): { pattern: SparsePattern; values: Float32Array } {
+  const { indptr, indices, nUsers } = ds.train;
+  const rows = new Int32Array(indices.length);
+  const values = new Float32Array(indices.length);
+  for (let u = 0; u < nUsers; u++) {
+    const len = indptr[u + 1] - indptr[u];
+    for (let p = indptr[u]; p < indptr[u + 1]; p++) {
+      rows[p] = u;
+      values[p] = 1 / len;
+    }
+  }
+  return { pattern: { nRows: nUsers, nCols: ds.nItems, rows, cols: indices }, values };
+}
+
+export class MicroModel implements Recommender {
+  readonly kind = 'micro';
+  readonly nUsers: number;
+  readonly nItems: number;
+  private readonly rng: Rng;
+  private readonly userEmb: tf.Variable<tf.Rank.R2>;
+  private readonly itemEmb: tf.Variable<tf.Rank.R2>;
+  private readonly mods: ModalityState[];
+  private readonly att1: { w: tf.Variable<tf.Rank.R2>; b?: tf.Variable<tf.Rank.R1>; q: tf.Variable<tf.Rank.R2> };
+  private readonly q2: tf.Variable<tf.Rank.R2>;
+  private readonly uiGraph: UserItemGraph;
+  private readonly userMean: { pattern: SparsePattern; values: Float32Array };
+  private scorer: EmbeddingScorer | null = null;
+
+  constructor(
+    ds: Dataset,
+    readonly config: MicroConfig,
+    seed: number,
+  ) {
+    this.nUsers = ds.nUsers;
+    this.nItems = ds.nItems;
+    this.rng = createRng(seed);
+    const d = config.embedDim;
+    const wanted = config.modalities.length ? config.modalities : ds.modalities.map((m) => m.name);
+    const chosen = wanted.map((name) => {
+      const m = ds.modalities.find((x) => x.name === name);
+      if (!m) throw new Error(`modality "${name}" not in dataset ${ds.name} (has: ${ds.modalities.map((x) => x.name).join(', ') || 'none'})`);
+      return m;
+    });
+    if (chosen.length === 0) throw new Error(`MICRO needs at least one feature modality; dataset ${ds.name} has none`);
+    this.userEmb = xavierUniform(ds.nUsers, d, this.rng, 'user_emb');
+    this.itemEmb = xavierUniform(ds.nItems, d, this.rng, 'item_emb');
+    this.mods = chosen.map((m) => {
+      const feats = tf.tensor2d(m.features, [ds.nItems, m.dim]);
+      const features = config.trainFeatures ? tf.variable(feats, true, uniqueName(`${m.name}.features`)) : feats;
+      if (config.trainFeatures) feats.dispose();
+      return {
+        name: m.name,
+        dim: m.dim,
+        features,
+        transform: linearInit(m.dim, d, this.rng, `${m.name}.transform`),
+        initial: buildKnnGraph(m.features, ds.nItems, m.dim, config.topK),
+      };
+    });
+    const a = linearInit(d, d, this.rng, 'attention');
+    const q = linearInit(d, 1, this.rng, 'attention.q1', false).w;
+    this.att1 = { w: a.w, b: a.b, q };
+    this.q2 = linearInit(d, 1, this.rng, 'attention.q2', false).w;
+    this.uiGraph = buildUserItemGraph(ds.train, ds.nItems, config.cfAdjacency);
+    this.userMean = userMeanPattern(ds);
+  }
+
+  get modalityNames(): string[] {
+    return this.mods.map((m) => m.name);
+  }
+
+  variables(): tf.Variable[] {
+    const v: tf.Variable[] = [this.userEmb, this.itemEmb];
+    for (const m of this.mods) {
+      v.push(m.transform.w);
+      if (m.transform.b) v.push(m.transform.b);
+      if (m.features instanceof tf.Variable) v.push(m.features);
+    }
+    const c = this.config;
+    if (c.fusion && this.mods.length > 1) {
+      v.push(this.att1.w, this.att1.q);
+      if (this.att1.b) v.push(this.att1.b);
+      if (c.specific) v.push(this.q2);
+    }
+    return v;
+  }
+
+  /** ẽ^m = W_m e^m + b_m (eq. 4). */
+  private transform(m: ModalityState): tf.Tensor2D {
+    const t = tf.matMul(m.features, m.transform.w);
+    return (m.transform.b ? tf.add(t, m.transform.b) : t) as tf.Tensor2D;
+  }
+
+  /** A^m = (1−λ)Ã^m + λS̃^m (eq. 5) as one pattern with up to 2k entries per row. */
+  private modalityGraph(m: ModalityState, rebuild: boolean): { pattern: SparsePattern; values: tf.Tensor1D } {
+    const lambda = this.config.lambda;
+    let learnedValues: tf.Tensor1D;
+    if (rebuild || !m.learned) {
+      const transformed = this.transform(m);
+      const pattern = learnedGraphPattern(transformed, this.config.topK);
+      learnedValues = learnedGraphValues(transformed, pattern);
+      m.learned = { pattern, values: learnedValues.dataSync().slice() as Float32Array };
+    } else {
+      learnedValues = tf.tensor1d(m.learned.values); // detached after the rebuild batch, as the reference
+    }
+    const pattern = concatPatterns(m.learned.pattern, m.initial.pattern);
+    const values = tf.concat([tf.mul(learnedValues, 1 - lambda), tf.mul(tf.tensor1d(m.initial.values), lambda)]) as tf.Tensor1D;
+    return { pattern, values };
+  }
+
+  /** Item-graph convolution H_l = A H_{l−1} (eq. 6), L layers, no transform or nonlinearity. */
+  private itemGraphConv(m: ModalityState, rebuild: boolean): tf.Tensor2D {
+    const g = this.modalityGraph(m, rebuild);
+    let h: tf.Tensor2D = this.config.propagate === 'features' ? this.transform(m) : this.itemEmb;
+    for (let l = 0; l < this.config.itemLayers; l++) h = spmm(g.pattern, g.values, h);
+    return h;
+  }
+
+  /** α_i^m = softmax_m(q₁ᵀ tanh(W h_i^m + b)) (eq. 7), weights shared across modalities. */
+  modalityAttention(hm: tf.Tensor2D[]): tf.Tensor2D {
+    const logits = hm.map((h) => {
+      const z = tf.matMul(h, this.att1.w);
+      return tf.matMul(tf.tanh(this.att1.b ? tf.add(z, this.att1.b) : z), this.att1.q);
+    });
+    return tf.softmax(tf.concat(logits, 1)) as tf.Tensor2D;
+  }
+
+  /** Σ_m α^m h^m (eq. 8). */
+  static fuse(alpha: tf.Tensor2D, parts: tf.Tensor2D[]): tf.Tensor2D {
+    const cols = tf.split(alpha, parts.length, 1);
+    return parts.map((p, i) => tf.mul(p, cols[i])).reduce((s, x) => tf.add(s, x)) as tf.Tensor2D;
+  }
+
+  /** Full forward pass over all users/items (graphs are sparse and cheap, so no sub-graph sampling). */
+  forward(rebuild: boolean): MicroForward {
+    const c = this.config;
+    let hm: tf.Tensor2D[];
+    let hc: tf.Tensor2D;
+    let h: tf.Tensor2D;
+    let alpha: tf.Tensor2D | undefined;
+    let alpha2: tf.Tensor2D | undefined;
+    let orthogonality: tf.Scalar | undefined;
+    if (c.cfPlusFeats) {
+      hm = this.mods.map((m) => this.transform(m));
+      hc = hm.length === 1 ? hm[0] : (tf.div(tf.addN(hm), hm.length) as tf.Tensor2D);
+      h = hc;
+    } else {
+      hm = this.mods.map((m) => this.itemGraphConv(m, rebuild));
+      if (hm.length === 1) {
+        hc = hm[0];
+        h = hc;
+      } else if (!c.fusion) {
+        hc = tf.div(tf.addN(hm), hm.length) as tf.Tensor2D;
+        h = hc;
+      } else {
+        alpha = this.modalityAttention(hm);
+        hc = MicroModel.fuse(alpha, hm);
+        if (c.specific) {
+          // h_s^m = h^m − h_c (eq. 11-12); L_S over all modality pairs (eq. 13); second attention (eq. 14-15).
+          const hs = hm.map((x) => tf.sub(x, hc) as tf.Tensor2D);
+          orthogonality = orthogonalityLoss(hs);
+          const cands = [hc, ...hs];
+          alpha2 = tf.softmax(tf.concat(cands.map((x) => tf.matMul(x, this.q2)), 1)) as tf.Tensor2D;
+          h = MicroModel.fuse(alpha2, cands);
+        } else {
+          h = hc;
+        }
+      }
+    }
+    let xu: tf.Tensor2D = this.userEmb;
+    let xi: tf.Tensor2D = this.itemEmb;
+    if (c.cfModel === 'lightgcn' && c.cfLayers > 0) [xu, xi] = lightgcnPropagate(this.userEmb, this.itemEmb, this.uiGraph, c.cfLayers);
+    const itemFinal = tf.add(xi, l2Normalize(h)) as tf.Tensor2D; // eq. 17, item side
+    let userFinal = xu;
+    let hu: tf.Tensor2D | undefined;
+    if (c.preference) {
+      hu = spmm(this.userMean.pattern, tf.tensor1d(this.userMean.values), h); // eq. 16
+      userFinal = tf.add(xu, l2Normalize(hu)) as tf.Tensor2D;
+    }
+    return { userFinal, itemFinal, hm, hc, h, hu, alpha, alpha2, orthogonality, egoUsers: this.userEmb, egoItems: this.itemEmb };
+  }
+
+  batchLoss(b: TrainBatch, ctx: BatchContext): BatchLoss {
+    const c = this.config;
+    const f = this.forward(ctx.firstBatchOfEpoch);
+    const u = gatherRows(f.userFinal, b.users);
+    const p = gatherRows(f.itemFinal, b.pos);
+    const n = gatherRows(f.itemFinal, b.neg);
+    const bpr = bprLoss(u, p, n);
+    const l2 =
+      c.l2Target === 'final'
+        ? batchL2(c.l2, u, p, n)
+        : batchL2(c.l2, gatherRows(this.userEmb, b.users), gatherRows(this.itemEmb, b.pos), gatherRows(this.itemEmb, b.neg));
+    const parts: Record<string, tf.Scalar> = { bpr, l2 };
+    let total = tf.add(bpr, l2) as tf.Scalar;
+    if (c.fusion && f.hm.length > 1 && c.betaC > 0 && !c.cfPlusFeats) {
+      const anchors =
+        c.contrastiveMode === 'sampled' && c.sampledAnchors < this.nItems ? this.rng.sample(this.nItems, c.sampledAnchors) : undefined;
+      const per = f.hm.map((x) => contrastiveLoss(x, f.hc, c.tau, anchors)); // eq. 9-10
+      const lc = c.contrastiveReduce === 'sum' ? tf.addN(per) : tf.div(tf.addN(per), per.length);
+      parts.contrastive = lc as tf.Scalar;
+      total = tf.add(total, tf.mul(lc, c.betaC)) as tf.Scalar;
+    }
+    if (f.orthogonality && c.betaS > 0) {
+      parts.orthogonality = f.orthogonality;
+      total = tf.add(total, tf.mul(f.orthogonality, c.betaS)) as tf.Scalar;
+    }
+    return { total, parts };
+  }
+
+  prepareScoring(): void {
+    this.scorer = scorerFrom(() => {
+      const f = this.forward(true); // the reference refreshes the learned graph at every evaluation
+      return [f.userFinal, f.itemFinal];
+    });
+  }
+
+  scoreUsers(users: Int32Array): Float32Array {
+    if (!this.scorer) this.prepareScoring();
+    return scoreWithEmbeddings(this.scorer!, users);
+  }
+
+  /** Per-item outputs for inspection and export (graphs, attention, embeddings). */
+  inspect(): MicroInspection {
+    return tf.tidy(() => {
+      const f = this.forward(true);
+      const emb = (name: string, t: tf.Tensor2D, out: MicroInspection['embeddings']) => {
+        out[name] = { data: t.dataSync() as Float32Array, rows: t.shape[0], cols: t.shape[1] };
+      };
+      const embeddings: MicroInspection['embeddings'] = {};
+      emb('item_id', this.itemEmb, embeddings);
+      emb('user_id', this.userEmb, embeddings);
+      f.hm.forEach((x, i) => emb(`h_${this.mods[i].name}`, x, embeddings));
+      emb('h_shared', f.hc, embeddings);
+      emb('h_item', f.h, embeddings);
+      if (f.hu) emb('h_user', f.hu, embeddings);
+      emb('user_final', f.userFinal, embeddings);
+      emb('item_final', f.itemFinal, embeddings);
+      return {
+        lambda: this.config.lambda,
+        modalities: this.mods.map((m) => ({
+          name: m.name,
+          k: m.initial.k,
+          initial: { indices: m.initial.pattern.cols, weights: m.initial.values, cosine: m.initial.cosine },
+          learned: { indices: m.learned!.pattern.cols, weights: m.learned!.values },
+        })),
+        alpha: f.alpha?.dataSync() as Float32Array | undefined,
+        alphaSharedSpecific: f.alpha2?.dataSync() as Float32Array | undefined,
+        embeddings,
+      };
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.variables()) v.dispose();
+    for (const m of this.mods) if (!(m.features instanceof tf.Variable)) m.features.dispose();
+    this.scorer = null;
+  }
+}
+
+/** L_S = mean_i Σ_{m<m'} (h_s^m,i · h_s^m',i)² (eq. 13, generalised to |M| ≥ 2). */
+export function orthogonalityLoss(hs: tf.Tensor2D[]): tf.Scalar {
+  return tf.tidy(() => {
+    let s = tf.scalar(0);
+    for (let a = 0; a < hs.length; a++)
+      for (let b = a + 1; b < hs.length; b++) s = tf.add(s, tf.mean(tf.square(tf.sum(tf.mul(hs[a], hs[b]), 1))));
+    return s as tf.Scalar;
+  });
+}

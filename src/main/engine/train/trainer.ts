@@ -1,0 +1,271 @@
+// The one training loop for MICRO and every trainable baseline: Adam + per-epoch LR decay,
+// seeded sampling, periodic validation with early stopping on Recall@20, best weights kept,
+// progress events with ETA, cancellation between batches, checkpoints to resume from.
+import { tf } from '../backend';
+import { createRng } from '../data/random';
+import type { Dataset, ProgressFn } from '../types';
+import type { Recommender } from '../models/types';
+import { evaluateRanking } from '../eval/evaluator';
+import { planEpoch, type SamplerKind } from './sampler';
+import { decodeCheckpoint, encodeCheckpoint, restoreVariables, snapshotVariables, type NamedArray } from './checkpoint';
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  sampler: SamplerKind;
+  lr: number;
+  /** lr · decayRate^(epoch/decayEvery), stepped once per epoch (reference: 0.96, 50). */
+  lrDecayRate: number;
+  lrDecayEvery: number;
+  /** Validate every `evalEvery` epochs; stop after more than `patience` evaluations without strict improvement. */
+  evalEvery: number;
+  patience: number;
+  /** Metric that selects the best epoch (on the validation split). */
+  criterion: string;
+  ks: number[];
+  seed: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+  /** Called after each epoch; `checkpoint()` encodes the full state (only call it when you store it). */
+  onEpoch?: (e: EpochResult, checkpoint: () => Uint8Array) => void;
+  /** Resume from an encoded checkpoint (continues at its next epoch, with its RNG and optimizer state). */
+  resumeFrom?: Uint8Array;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'seed'> = {
+  epochs: 1000,
+  batchSize: 1024,
+  sampler: 'user',
+  lr: 5e-4,
+  lrDecayRate: 0.96,
+  lrDecayEvery: 50,
+  evalEvery: 5,
+  patience: 10,
+  criterion: 'recall@20',
+  ks: [10, 20, 50],
+};
+
+export interface EpochResult {
+  epoch: number;
+  losses: Record<string, number>;
+  seconds: number;
+  val?: Record<string, number>;
+  improved?: boolean;
+}
+
+export interface TrainResult {
+  status: 'completed' | 'early-stopped' | 'cancelled';
+  epochsRun: number;
+  bestEpoch: number;
+  bestVal: Record<string, number> | null;
+  history: EpochResult[];
+  seconds: number;
+}
+
+interface TrainerState {
+  epoch: number; // next epoch to run
+  rngSeed: number;
+  bestEpoch: number;
+  bestScore: number;
+  bestVal: Record<string, number> | null;
+  misses: number;
+  bestWeights?: NamedArray[];
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('training cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+}
+
+/** Validation metrics of a model on a split (full ranking, train items masked). */
+export function evaluateModel(model: Recommender, ds: Dataset, split: 'val' | 'test', ks: number[]): Record<string, number> {
+  model.prepareScoring();
+  const res = evaluateRanking({
+    nItems: ds.nItems,
+    train: ds.train,
+    heldOut: split === 'val' ? ds.val : ds.test,
+    ks,
+    scoreUsers: (users: Int32Array) => model.scoreUsers(users),
+  });
+  return { ...res.metrics, users: res.users };
+}
+
+type Adam = ReturnType<typeof tf.train.adam>;
+interface AdamInternals {
+  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  iterations_: number;
+  beta1: number;
+  beta2: number;
+}
+
+/**
+ * One Adam step. Every variable always receives a gradient (zeros where the loss does not touch
+ * it, e.g. the feature transforms on batches that reuse the stored graph): tfjs' Adam indexes its
+ * moments by position in the gradient map, so a varying set of keys would mix moments up. Zero
+ * gradients still move parameters through momentum, as torch 1.5 does in the reference code.
+ */
+export function trainStep(optimizer: Adam, vars: tf.Variable[], loss: () => tf.Scalar): number {
+  const { value, grads } = tf.variableGrads(loss, vars);
+  const full: Record<string, tf.Tensor> = {};
+  const extra: tf.Tensor[] = [];
+  for (const v of vars) {
+    let g = grads[v.name];
+    if (!g) {
+      g = tf.zerosLike(v);
+      extra.push(g);
+    }
+    full[v.name] = g;
+  }
+  optimizer.applyGradients(full as tf.NamedTensorMap as never);
+  const total = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads), ...extra]);
+  return total;
+}
+
+function adamState(optimizer: Adam): NamedArray[] {
+  const o = optimizer as unknown as AdamInternals;
+  const out: NamedArray[] = [{ name: 'iterations', shape: [], data: new Float32Array([o.iterations_ ?? 0]) }];
+  for (const a of [...o.accumulatedFirstMoment, ...o.accumulatedSecondMoment])
+    out.push({ name: a.originalName, shape: a.variable.shape.slice(), data: (a.variable.dataSync() as Float32Array).slice() });
+  return out;
+}
+
+/** Synchronous counterpart of Adam.setWeights (which is async in tfjs). */
+function restoreAdamState(optimizer: Adam, arrays: NamedArray[]): void {
+  const o = optimizer as unknown as AdamInternals;
+  const it = arrays[0].data[0];
+  const moments = arrays.slice(1);
+  const half = moments.length / 2;
+  const toVar = (a: NamedArray) => ({ originalName: a.name, variable: tf.variable(tf.tensor(a.data, a.shape), false) });
+  o.accumulatedFirstMoment = moments.slice(0, half).map(toVar);
+  o.accumulatedSecondMoment = moments.slice(half).map(toVar);
+  o.iterations_ = it;
+  o.accBeta1.assign(tf.scalar(Math.pow(o.beta1, it + 1)));
+  o.accBeta2.assign(tf.scalar(Math.pow(o.beta2, it + 1)));
+}
+
+export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions): TrainResult {
+  const started = Date.now();
+  const vars = model.variables();
+  const emit = opts.onProgress ?? (() => {});
+  const history: EpochResult[] = [];
+  // Fitted models have nothing to optimise: one evaluation is the whole "training".
+  if (!model.batchLoss || vars.length === 0) {
+    const val = ds.val.indices.length ? evaluateModel(model, ds, 'val', opts.ks) : null;
+    return { status: 'completed', epochsRun: 0, bestEpoch: 0, bestVal: val, history, seconds: (Date.now() - started) / 1000 };
+  }
+  const optimizer = tf.train.adam(opts.lr);
+  const state: TrainerState = { epoch: 0, rngSeed: opts.seed, bestEpoch: -1, bestScore: -Infinity, bestVal: null, misses: 0 };
+
+  if (opts.resumeFrom) {
+    const ck = decodeCheckpoint<{ trainer: TrainerState; bestWeights?: NamedArray[] }>(opts.resumeFrom);
+    restoreVariables(vars, ck.variables);
+    Object.assign(state, ck.meta.trainer);
+    if (ck.optimizer.length) restoreAdamState(optimizer, ck.optimizer);
+  }
+  // The sampler RNG is re-derived per epoch from (seed, epoch), so a resumed run samples exactly
+  // the batches the uninterrupted run would have.
+  const encode = (bestWeights: NamedArray[] | undefined): Uint8Array =>
+    encodeCheckpoint({
+      variables: snapshotVariables(vars),
+      optimizer: adamState(optimizer),
+      meta: { trainer: { ...state }, bestWeights } as unknown as Record<string, unknown>,
+    });
+  let bestWeights: NamedArray[] | undefined;
+  if (opts.resumeFrom) bestWeights = decodeCheckpoint<{ bestWeights?: NamedArray[] }>(opts.resumeFrom).meta.bestWeights;
+
+  const epochSeconds: number[] = [];
+  let status: TrainResult['status'] = 'completed';
+  try {
+    for (let epoch = state.epoch; epoch < opts.epochs; epoch++) {
+      const t0 = Date.now();
+      (optimizer as unknown as { learningRate: number }).learningRate = opts.lr * Math.pow(opts.lrDecayRate, epoch / opts.lrDecayEvery);
+      const rng = createRng(opts.seed * 1000003 + epoch);
+      const plan = planEpoch(opts.sampler, ds.train, ds.nItems, opts.batchSize, rng);
+      const sums: Record<string, number[]> = {};
+      for (let b = 0; b < plan.batches; b++) {
+        if (opts.signal?.aborted) throw new CancelledError();
+        const batch = plan.next();
+        const parts: Record<string, number> = {};
+        const total = trainStep(optimizer, vars, () => {
+          const l = model.batchLoss!(batch, { epoch, batch: b, firstBatchOfEpoch: b === 0 });
+          for (const [k, v] of Object.entries(l.parts)) parts[k] = v.dataSync()[0];
+          return l.total;
+        });
+        if (!Number.isFinite(total)) throw new Error(`loss became ${total} at epoch ${epoch + 1}, batch ${b + 1}; try a lower learning rate`);
+        parts.total = total;
+        for (const [k, v] of Object.entries(parts)) (sums[k] ??= []).push(v);
+        const elapsedEpoch = (Date.now() - t0) / 1000;
+        const perBatch = elapsedEpoch / (b + 1);
+        const remainingEpochs = opts.epochs - epoch - 1;
+        const avgEpoch = epochSeconds.length ? mean(epochSeconds) : perBatch * plan.batches;
+        emit({
+          phase: 'train',
+          epoch: epoch + 1,
+          epochs: opts.epochs,
+          batch: b + 1,
+          batches: plan.batches,
+          losses: parts,
+          etaSeconds: perBatch * (plan.batches - b - 1) + remainingEpochs * avgEpoch,
+        });
+      }
+      const losses = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, mean(v)]));
+      const result: EpochResult = { epoch: epoch + 1, losses, seconds: 0 };
+      state.epoch = epoch + 1;
+      let stop = false;
+      if ((epoch + 1) % opts.evalEvery === 0 || epoch + 1 === opts.epochs) {
+        if (ds.val.indices.length) {
+          emit({ phase: 'validate', epoch: epoch + 1, epochs: opts.epochs });
+          const val = evaluateModel(model, ds, 'val', opts.ks);
+          result.val = val;
+          const score = val[opts.criterion];
+          if (score === undefined) throw new Error(`criterion "${opts.criterion}" is not among the metrics (${Object.keys(val).join(', ')})`);
+          if (score > state.bestScore) {
+            state.bestScore = score;
+            state.bestEpoch = epoch + 1;
+            state.bestVal = val;
+            state.misses = 0;
+            result.improved = true;
+            bestWeights = snapshotVariables(vars);
+          } else if (++state.misses > opts.patience) {
+            stop = true;
+          }
+        }
+      }
+      result.seconds = (Date.now() - t0) / 1000;
+      epochSeconds.push(result.seconds);
+      history.push(result);
+      emit({ phase: 'epoch', epoch: epoch + 1, epochs: opts.epochs, losses, metrics: result.val });
+      opts.onEpoch?.(result, () => encode(bestWeights));
+      if (stop) {
+        status = 'early-stopped';
+        break;
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof CancelledError)) throw e;
+    status = 'cancelled';
+  } finally {
+    optimizer.dispose();
+  }
+  // Keep the best validated weights, as the reference reports the test score at the best epoch.
+  if (bestWeights) restoreVariables(vars, bestWeights);
+  model.prepareScoring();
+  return {
+    status,
+    epochsRun: state.epoch,
+    bestEpoch: state.bestEpoch,
+    bestVal: state.bestVal,
+    history,
+    seconds: (Date.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,113 @@
+// Each MICRO equation against a brute-force computation and finite differences, on tiny cases.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '../../../src/main/engine/backend';
+import { contrastiveCore, contrastiveLoss } from '../../../src/main/engine/models/micro/contrastive';
+import { buildKnnGraph, learnedGraphPattern, learnedGraphValues, symNormalizeRows } from '../../../src/main/engine/models/micro/graphs';
+import { orthogonalityLoss, MicroModel } from '../../../src/main/engine/models/micro/model';
+import { gradCheck, randomTensor } from '../../helpers/gradcheck';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+/** ℓ_i straight from eq. 10 as the reference code computes it (positive in the denominator). */
+function naiveContrastive(hm: number[][], hc: number[][], tau: number, anchors: number[]): number {
+  const norm = (v: number[]) => {
+    const s = Math.sqrt(v.reduce((a, b) => a + b * b, 0));
+    return v.map((x) => x / s);
+  };
+  const a = hm.map(norm);
+  const c = hc.map(norm);
+  const dot = (x: number[], y: number[]) => x.reduce((s, v, i) => s + v * y[i], 0);
+  let total = 0;
+  for (const i of anchors) {
+    let den = 0;
+    for (let j = 0; j < a.length; j++) {
+      if (j !== i) den += Math.exp(dot(a[i], a[j]) / tau);
+      den += Math.exp(dot(a[i], c[j]) / tau);
+    }
+    total += -Math.log(Math.exp(dot(a[i], c[i]) / tau) / den);
+  }
+  return total / anchors.length;
+}
+
+describe('contrastive loss (eq. 9-10)', () => {
+  const hm = randomTensor([7, 4], 11) as tf.Tensor2D;
+  const hc = randomTensor([7, 4], 12) as tf.Tensor2D;
+  it('exact mode equals the direct formula over all anchors, for any block size', () => {
+    const want = naiveContrastive(hm.arraySync() as number[][], hc.arraySync() as number[][], 0.5, [0, 1, 2, 3, 4, 5, 6]);
+    expect(contrastiveLoss(hm, hc, 0.5).dataSync()[0]).toBeCloseTo(want, 5);
+    const a = tf.tidy(() => tf.div(hm, tf.norm(hm, 2, 1, true))).dataSync() as Float32Array;
+    const c = tf.tidy(() => tf.div(hc, tf.norm(hc, 2, 1, true))).dataSync() as Float32Array;
+    const b1 = contrastiveCore(a, c, 7, 4, 0.5, undefined, 2);
+    const b7 = contrastiveCore(a, c, 7, 4, 0.5, undefined, 7);
+    expect(b1.loss).toBeCloseTo(want, 5);
+    b1.gradA.forEach((g, i) => expect(g).toBeCloseTo(b7.gradA[i], 6));
+  });
+  it('sampled-anchor mode is the mean over the chosen anchors only', () => {
+    const anchors = Int32Array.from([5, 1, 3]);
+    const want = naiveContrastive(hm.arraySync() as number[][], hc.arraySync() as number[][], 0.2, [5, 1, 3]);
+    expect(contrastiveLoss(hm, hc, 0.2, anchors).dataSync()[0]).toBeCloseTo(want, 4);
+  });
+  it('gradients into both the modality and the fused embeddings match finite differences', () => {
+    const r = gradCheck((x, y) => contrastiveLoss(x as tf.Tensor2D, y as tf.Tensor2D, 0.5), [hm, hc], { eps: 5e-3 });
+    expect(r.maxRelErr).toBeLessThan(2e-2);
+    const rs = gradCheck((x, y) => contrastiveLoss(x as tf.Tensor2D, y as tf.Tensor2D, 0.5, Int32Array.from([2, 6])), [hm, hc], { eps: 5e-3 });
+    expect(rs.maxRelErr).toBeLessThan(2e-2);
+  });
+});
+
+describe('learned graph values (eq. 1-4 on chosen pairs)', () => {
+  it('equal the symmetric-normalised kNN of a brute-force cosine, and differentiate correctly', () => {
+    const x = randomTensor([9, 5], 21) as tf.Tensor2D;
+    const k = 3;
+    const pattern = learnedGraphPattern(x, k);
+    const values = learnedGraphValues(x, pattern).dataSync();
+    const rows = x.arraySync() as number[][];
+    const cos = (i: number, j: number) => {
+      const d = rows[i].reduce((s, v, q) => s + v * rows[j][q], 0);
+      return d / Math.sqrt(rows[i].reduce((s, v) => s + v * v, 0) * rows[j].reduce((s, v) => s + v * v, 0));
+    };
+    // brute force: dense top-k per row with self kept, then D^-1/2 S D^-1/2 with row-sum degrees
+    const idx: number[] = [];
+    const val: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const order = Array.from({ length: 9 }, (_, j) => j).sort((p, q) => cos(i, q) - cos(i, p) || p - q);
+      for (const j of order.slice(0, k)) {
+        idx.push(j);
+        val.push(cos(i, j));
+      }
+    }
+    expect(Array.from(pattern.cols)).toEqual(idx);
+    const want = symNormalizeRows(Float32Array.from(val), Int32Array.from(idx), 9, k);
+    want.forEach((w, i) => expect(values[i]).toBeCloseTo(w, 5));
+    const weights = randomTensor([27], 5);
+    const r = gradCheck((t) => tf.sum(tf.mul(learnedGraphValues(t as tf.Tensor2D, pattern), weights)) as tf.Scalar, [x], { eps: 1e-3 });
+    expect(r.maxRelErr).toBeLessThan(2e-2);
+  });
+  it('buildKnnGraph keeps self-loops and real cosine weights (reference semantics)', () => {
+    const f = Float32Array.from([1, 0, 0.9, 0.1, 0, 1, 0.1, 0.9]);
+    const g = buildKnnGraph(f, 4, 2, 2);
+    expect(Array.from(g.pattern.cols)).toEqual([0, 1, 1, 0, 2, 3, 3, 2]);
+    expect(g.cosine[0]).toBeCloseTo(1, 6);
+    expect(g.cosine[1]).toBeCloseTo(0.9 / Math.sqrt(0.82), 6);
+  });
+});
+
+describe('fusion and orthogonality (eq. 7-8, 11-15)', () => {
+  it('orthogonality loss = mean over items of Σ_pairs (h_s^a · h_s^b)², with a correct gradient', () => {
+    const a = tf.tensor2d([[1, 2], [0, 1]]);
+    const b = tf.tensor2d([[3, -1], [2, 2]]);
+    const c = tf.tensor2d([[1, 1], [1, 0]]);
+    // item 0: a·b = 1, a·c = 3, b·c = 2 → 1+9+4 = 14 ; item 1: a·b = 2, a·c = 0, b·c = 2 → 8 ; mean = 11
+    expect(orthogonalityLoss([a, b, c]).dataSync()[0]).toBeCloseTo(11, 5);
+    const r = gradCheck((x, y) => orthogonalityLoss([x as tf.Tensor2D, y as tf.Tensor2D]), [randomTensor([4, 3], 1), randomTensor([4, 3], 2)]);
+    expect(r.maxRelErr).toBeLessThan(1e-2);
+  });
+  it('fuse weights each modality by its attention column', () => {
+    const alpha = tf.tensor2d([[0.25, 0.75], [1, 0]]);
+    const h1 = tf.tensor2d([[4, 0], [1, 1]]);
+    const h2 = tf.tensor2d([[0, 4], [5, 5]]);
+    expect(MicroModel.fuse(alpha, [h1, h2]).arraySync()).toEqual([[1, 3], [1, 1]]);
+  });
+});
