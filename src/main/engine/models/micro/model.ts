@@ -127,6 +127,11 @@ export class MicroModel implements Recommender {
     this.userMean = userMeanPattern(ds);
   }
 
+  /** The current learned kNN patterns, as a string (tests use it to detect ranking flips). */
+  learnedPatternSignature(): string {
+    return this.mods.map((m) => m.learned?.pattern.cols.join(',') ?? '').join('|');
+  }
+
   get modalityNames(): string[] {
     return this.mods.map((m) => m.name);
   }
