@@ -1,0 +1,162 @@
+// Versioned schema of the run store. `PRAGMA user_version` holds the applied version;
+// each migration runs in its own IMMEDIATE transaction together with the version bump.
+// Never edit a released migration: append a new one.
+import type Database from 'better-sqlite3';
+
+/** 'MICR' — written to the SQLite header (PRAGMA application_id) so other tools can recognise the file. */
+export const APPLICATION_ID = 0x4d494352;
+
+export interface Migration {
+  /** The user_version after this migration. Versions are 1, 2, 3, ... without gaps. */
+  version: number;
+  description: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'datasets, runs, epochs, evaluations, artifacts',
+    up(db) {
+      db.exec(`
+        CREATE TABLE datasets (
+          id            INTEGER PRIMARY KEY,
+          name          TEXT    NOT NULL UNIQUE,
+          source_paths  TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(source_paths)),
+          layout        TEXT    NOT NULL,
+          setting       TEXT    NOT NULL CHECK (setting IN ('warm', 'cold')),
+          modalities    TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(modalities)),
+          stats         TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(stats)),
+          fingerprint   TEXT    NOT NULL,
+          created_at    INTEGER NOT NULL,
+          updated_at    INTEGER NOT NULL
+        );
+
+        CREATE TABLE runs (
+          id                  INTEGER PRIMARY KEY,
+          name                TEXT    NOT NULL,
+          dataset_id          INTEGER REFERENCES datasets(id) ON DELETE RESTRICT,
+          dataset_fingerprint TEXT,
+          model               TEXT    NOT NULL,
+          preset              TEXT,
+          config              TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(config)),
+          backend             TEXT,
+          seed                INTEGER,
+          app_version         TEXT,
+          status              TEXT    NOT NULL DEFAULT 'queued'
+                              CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted')),
+          error               TEXT,
+          created_at          INTEGER NOT NULL,
+          started_at          INTEGER,
+          ended_at            INTEGER,
+          wall_seconds        REAL,
+          best_epoch          INTEGER
+        );
+        CREATE INDEX runs_dataset ON runs(dataset_id);
+        CREATE INDEX runs_created ON runs(created_at);
+
+        CREATE TABLE epochs (
+          run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          epoch    INTEGER NOT NULL CHECK (epoch >= 0),
+          losses   TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(losses)),
+          metrics  TEXT             CHECK (metrics IS NULL OR json_valid(metrics)),
+          seconds  REAL,
+          at       INTEGER NOT NULL,
+          PRIMARY KEY (run_id, epoch)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE evaluations (
+          id       INTEGER PRIMARY KEY,
+          run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          split    TEXT    NOT NULL CHECK (split IN ('val', 'test')),
+          setting  TEXT    NOT NULL CHECK (setting IN ('warm', 'cold')),
+          k        INTEGER NOT NULL CHECK (k > 0),
+          metric   TEXT    NOT NULL,
+          value    REAL,
+          epoch    INTEGER,
+          at       INTEGER NOT NULL
+        );
+        -- One value per (run, split, setting, k, metric, epoch); NULL epoch = final evaluation.
+        CREATE UNIQUE INDEX evaluations_key
+          ON evaluations(run_id, split, setting, k, metric, ifnull(epoch, -1));
+
+        CREATE TABLE artifacts (
+          id          INTEGER PRIMARY KEY,
+          run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          kind        TEXT    NOT NULL,
+          name        TEXT    NOT NULL,
+          format      TEXT    NOT NULL,
+          epoch       INTEGER,
+          payload     BLOB,
+          path        TEXT,
+          bytes       INTEGER,
+          shape       TEXT    CHECK (shape IS NULL OR json_valid(shape)),
+          meta        TEXT    CHECK (meta IS NULL OR json_valid(meta)),
+          created_at  INTEGER NOT NULL,
+          CHECK (payload IS NOT NULL OR path IS NOT NULL),
+          UNIQUE (run_id, kind, name)
+        );
+        CREATE INDEX artifacts_run_kind_epoch ON artifacts(run_id, kind, epoch);
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'run ownership (pid, host, heartbeat), resume lineage, tags and notes',
+    up(db) {
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN pid INTEGER;
+        ALTER TABLE runs ADD COLUMN host TEXT;
+        ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
+        ALTER TABLE runs ADD COLUMN parent_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL;
+        ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags));
+        ALTER TABLE runs ADD COLUMN notes TEXT;
+        CREATE INDEX runs_status ON runs(status);
+        CREATE INDEX runs_parent ON runs(parent_run_id);
+      `);
+    },
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function readUserVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Apply every migration newer than the file's user_version, each in its own IMMEDIATE
+ * transaction with the version bump (so a failed migration leaves the previous version intact,
+ * and two processes opening an old file at once do not both migrate it).
+ * Returns the versions applied.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration list is not contiguous at index ${i} (version ${m.version})`);
+  });
+  const applied: number[] = [];
+  if (readUserVersion(db) >= migrations.length) return applied;
+
+  // Foreign-key enforcement cannot change inside a transaction; switch it off so a migration
+  // may rebuild tables, then verify the result before re-enabling it.
+  const fkWasOn = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const m of migrations) {
+      const run = db.transaction(() => {
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        if (readUserVersion(db) >= m.version) return false;
+        m.up(db);
+        const problems = db.pragma('foreign_key_check') as unknown[];
+        if (problems.length > 0) throw new Error(`migration ${m.version} left ${problems.length} foreign-key violations`);
+        if (m.version === 1) db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${m.version}`);
+        return true;
+      });
+      if (run.immediate()) applied.push(m.version);
+    }
+  } finally {
+    if (fkWasOn) db.pragma('foreign_keys = ON');
+  }
+  return applied;
+}

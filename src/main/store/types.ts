@@ -1,0 +1,282 @@
+// Public record types of the run store. Pure types: no electron, no engine imports.
+// Timestamps are ISO-8601 strings (UTC) in records; the database keeps integer milliseconds.
+
+export type SplitSetting = 'warm' | 'cold';
+export type EvalSplit = 'val' | 'test';
+
+/** Run lifecycle. `interrupted` = the owning process died (or stopped heart-beating) while `running`. */
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'];
+/** Statuses a run can be finished with. */
+export type FinishStatus = 'completed' | 'failed' | 'cancelled';
+
+/** Known model names; any other string is accepted too (new baselines). */
+export type ModelName =
+  | 'micro'
+  | 'lightgcn'
+  | 'mf'
+  | 'vbpr'
+  | 'popularity'
+  | 'itemknn'
+  | 'contentknn'
+  | (string & {});
+
+/** Known metric names; the nDCG variant is encoded in the name (`ndcg` vs `ndcg_ref`). */
+export type MetricName = 'recall' | 'precision' | 'ndcg' | 'ndcg_ref' | 'hit' | 'map' | 'mrr' | (string & {});
+
+/** Known artifact kinds; any other string is accepted. */
+export type ArtifactKind = 'checkpoint' | 'embeddings' | 'neighbours' | 'attention' | 'scores' | (string & {});
+/** Stages of a per-modality item-item neighbour list in MICRO. */
+export type NeighbourStage = 'initial' | 'learned' | 'combined';
+
+export interface ModalityInfo {
+  name: string;
+  dim: number;
+}
+
+export interface DatasetStatsInfo {
+  users: number;
+  items: number;
+  interactions: { train: number; val: number; test: number };
+  density: number;
+  coldItems: number;
+  [extra: string]: unknown;
+}
+
+export interface DatasetInput {
+  name: string;
+  sourcePaths: readonly string[];
+  layout: string;
+  setting: SplitSetting;
+  modalities: readonly ModalityInfo[];
+  stats: DatasetStatsInfo;
+  fingerprint: string;
+}
+
+export interface DatasetRecord {
+  id: number;
+  name: string;
+  sourcePaths: string[];
+  layout: string;
+  setting: SplitSetting;
+  modalities: ModalityInfo[];
+  stats: DatasetStatsInfo;
+  fingerprint: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RunInput {
+  /** Defaults to `<model>-<id>`. */
+  name?: string;
+  datasetId?: number | null;
+  /** Defaults to the dataset's current fingerprint when datasetId is given. */
+  datasetFingerprint?: string | null;
+  model: ModelName;
+  preset?: string | null;
+  /** Every resolved hyperparameter. */
+  config?: Record<string, unknown>;
+  backend?: string | null;
+  seed?: number | null;
+  /** Defaults to the appVersion given to RunStore.open. */
+  appVersion?: string | null;
+  /** The run this one resumes from. */
+  parentRunId?: number | null;
+  tags?: readonly string[];
+  notes?: string | null;
+}
+
+export interface RunRecord {
+  id: number;
+  name: string;
+  datasetId: number | null;
+  datasetFingerprint: string | null;
+  model: ModelName;
+  preset: string | null;
+  config: Record<string, unknown>;
+  backend: string | null;
+  seed: number | null;
+  appVersion: string | null;
+  status: RunStatus;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  wallSeconds: number | null;
+  bestEpoch: number | null;
+  /** Process that runs / ran it, and the host it ran on. */
+  pid: number | null;
+  host: string | null;
+  heartbeatAt: string | null;
+  parentRunId: number | null;
+  tags: string[];
+  notes: string | null;
+}
+
+export interface EpochInput {
+  epoch: number;
+  /** Named loss parts, e.g. { bpr, contrastive, reg, total }. NaN / ±Infinity are preserved. */
+  losses: Record<string, number>;
+  /** Validation metrics of this epoch (e.g. { 'recall@20': 0.08 }), or null when not evaluated. */
+  metrics?: Record<string, number> | null;
+  seconds?: number | null;
+  /** Epoch-millis; defaults to now. */
+  at?: number;
+}
+
+export interface EpochRecord {
+  runId: number;
+  epoch: number;
+  losses: Record<string, number>;
+  metrics: Record<string, number> | null;
+  seconds: number | null;
+  at: string;
+}
+
+export interface EvaluationInput {
+  split: EvalSplit;
+  setting: SplitSetting;
+  k: number;
+  metric: MetricName;
+  value: number;
+  /** Epoch the value belongs to; null / omitted = final evaluation. */
+  epoch?: number | null;
+  at?: number;
+}
+
+export interface EvaluationRecord {
+  id: number;
+  runId: number;
+  split: EvalSplit;
+  setting: SplitSetting;
+  k: number;
+  metric: MetricName;
+  value: number;
+  epoch: number | null;
+  at: string;
+}
+
+export interface ArtifactInput {
+  kind: ArtifactKind;
+  name: string;
+  /** e.g. 'f32', 'i32', 'json', 'tfjs-weights', 'micro-ckpt-v1'. */
+  format: string;
+  /** Inline bytes; either payload or path must be given. */
+  payload?: ArrayBufferView | null;
+  /** External file instead of an inline blob. */
+  path?: string | null;
+  epoch?: number | null;
+  shape?: readonly number[] | null;
+  meta?: Record<string, unknown> | null;
+}
+
+export interface ArtifactRecord {
+  id: number;
+  runId: number;
+  kind: ArtifactKind;
+  name: string;
+  format: string;
+  path: string | null;
+  epoch: number | null;
+  /** Size of the inline payload in bytes (null for path artifacts). */
+  bytes: number | null;
+  shape: number[] | null;
+  meta: Record<string, unknown> | null;
+  createdAt: string;
+  /** Present only when asked for (`{ payload: true }`) — blobs can be large. */
+  payload?: Buffer | null;
+}
+
+export interface CheckpointInput {
+  /** Serialized weights; opaque bytes to the store. */
+  payload: ArrayBufferView;
+  format?: string;
+  /** Defaults to `epoch-<n>`. */
+  name?: string;
+  shape?: readonly number[] | null;
+  meta?: Record<string, unknown> | null;
+}
+
+export interface RecordEpochOptions {
+  /** Evaluation rows written in the same transaction. */
+  evaluations?: readonly EvaluationInput[];
+  /** Update runs.best_epoch in the same transaction. */
+  bestEpoch?: number | null;
+  /**
+   * Prune older checkpoints of the run in the same transaction: keep the newest `last`
+   * (including the one just written) and, with keepBest, the best epoch's checkpoint.
+   */
+  retainCheckpoints?: { last: number; keepBest?: boolean };
+}
+
+export interface RecordEpochResult {
+  epoch: EpochRecord;
+  checkpoint: ArtifactRecord | null;
+  /** Checkpoint artifacts removed by retainCheckpoints. */
+  pruned: number;
+}
+
+export interface ResumeInfo {
+  run: RunRecord;
+  /** The newest checkpoint, payload included. */
+  checkpoint: ArtifactRecord & { payload: Buffer | null };
+  /** Epoch of that checkpoint: training resumes at checkpointEpoch + 1. */
+  checkpointEpoch: number;
+  /** Last epoch recorded in the epochs table (may be > checkpointEpoch). */
+  lastRecordedEpoch: number | null;
+}
+
+export type RunSortKey =
+  | 'id'
+  | 'name'
+  | 'createdAt'
+  | 'startedAt'
+  | 'endedAt'
+  | 'status'
+  | 'model'
+  | 'wallSeconds'
+  | 'bestEpoch';
+
+/** Sort by a stored evaluation value (final evaluation preferred, else the latest epoch's). */
+export interface MetricSort {
+  metric: MetricName;
+  k: number;
+  split?: EvalSplit;
+  setting?: SplitSetting;
+}
+
+export interface ListRunsOptions {
+  status?: RunStatus | readonly RunStatus[];
+  model?: string | readonly string[];
+  datasetId?: number;
+  tag?: string;
+  /** Case-insensitive substring of name or notes. */
+  search?: string;
+  parentRunId?: number;
+  sortBy?: RunSortKey | MetricSort;
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
+export interface RecoverOptions {
+  /** A running run whose heartbeat is older than this is interrupted. Default 10 minutes. */
+  staleHeartbeatMs?: number;
+  /** Epoch-millis used as "now". */
+  now?: number;
+}
+
+export interface RecoveredRun {
+  id: number;
+  reason: 'process-gone' | 'stale-heartbeat';
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Run recoverInterruptedRuns() on open (read-write only). Default true. */
+  recover?: boolean | RecoverOptions;
+  /** Default appVersion for new runs. */
+  appVersion?: string;
+  /** busy_timeout in ms. Default 5000. */
+  busyTimeoutMs?: number;
+}
