@@ -3,8 +3,9 @@
 // may be impossible), so they are imported dynamically and a missing one is simply skipped.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-// tfjs-core alone registers no gradients; the full tfjs package would, but we need only core.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// tfjs-core alone registers no gradients, and its ESM deep import of them does not load in plain
+// Node; the @tensorflow/tfjs bundle registers them into the shared (global) registry.
+import '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -64,6 +65,8 @@ export async function initBackend(requested?: BackendName | 'auto'): Promise<Bac
   if (wanted && !BACKEND_ORDER.includes(wanted)) {
     throw new Error(`unknown backend "${wanted}"; expected one of ${BACKEND_ORDER.join(', ')}`);
   }
+  // PROD silences the cpu backend's "install tfjs-node" banner; the choice is reported instead.
+  tf.env().set('PROD', true);
   const order = wanted ? [wanted] : BACKEND_ORDER;
   const tried: BackendInfo['tried'] = [];
   for (const name of order) {

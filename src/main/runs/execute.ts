@@ -1,0 +1,158 @@
+// Runs one training job against the run store: creates (or resumes) the run record, trains,
+// writes each epoch's losses + metrics + checkpoint in one transaction, then final evaluations
+// and the per-item artifacts (neighbours, attention, embeddings). Used in-process by the CLI and
+// inside the worker thread by the app.
+import os from 'node:os';
+import type { RunStore, DatasetRecord, EvaluationInput, RunRecord } from '../store';
+import type { Dataset, ProgressFn } from '../engine/types';
+import { activeBackend } from '../engine/backend';
+import { resolveRun, runExperiment, type ResolvedRun, type RunSpec } from '../engine/experiment';
+import { MicroModel } from '../engine/models/micro/model';
+import { combinedNeighbours } from '../engine/inspect';
+import { APP_VERSION } from '../version';
+
+export interface ExecuteOptions {
+  store: RunStore;
+  dataset: Dataset;
+  datasetRecord: DatasetRecord;
+  spec: RunSpec;
+  name?: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+  /** Called once the run record exists (lets a host report the id before training starts). */
+  onRunCreated?: (run: RunRecord) => void;
+  /** Continue this interrupted/cancelled run from its last checkpoint instead of creating one. */
+  resumeRunId?: number;
+}
+
+export interface ExecuteResult {
+  run: RunRecord;
+  val: Record<string, number> | null;
+  test: Record<string, number> | null;
+}
+
+const HEARTBEAT_MS = 5_000;
+
+/** Metric map like {'recall@20': 0.1, users: 300} → evaluation rows. */
+export function metricRows(metrics: Record<string, number>, split: 'val' | 'test', setting: 'warm' | 'cold', epoch: number | null): EvaluationInput[] {
+  const rows: EvaluationInput[] = [];
+  for (const [key, value] of Object.entries(metrics)) {
+    const m = /^([a-z_]+)@(\d+)$/.exec(key);
+    if (m) rows.push({ split, setting, metric: m[1], k: Number(m[2]), value, epoch });
+  }
+  return rows;
+}
+
+function datasetMismatch(ds: Dataset, rec: DatasetRecord): string | null {
+  return ds.fingerprint === rec.fingerprint
+    ? null
+    : `dataset "${rec.name}" changed on disk since it was imported (fingerprint ${ds.fingerprint.slice(0, 12)} ≠ ${rec.fingerprint.slice(0, 12)}); re-import it`;
+}
+
+export function executeRun(o: ExecuteOptions): ExecuteResult {
+  const { store, dataset: ds, datasetRecord } = o;
+  const mismatch = datasetMismatch(ds, datasetRecord);
+  if (mismatch) throw new Error(mismatch);
+  let resolved: ResolvedRun;
+  let run: RunRecord;
+  let resumeFrom: Uint8Array | undefined;
+  if (o.resumeRunId !== undefined) {
+    const info = store.getResumeInfo(o.resumeRunId);
+    if (!info?.checkpoint.payload) throw new Error(`run ${o.resumeRunId} has no checkpoint to resume from`);
+    const cfg = info.run.config as { resolved?: ResolvedRun };
+    if (!cfg.resolved) throw new Error(`run ${o.resumeRunId} has no stored configuration`);
+    resolved = cfg.resolved;
+    resumeFrom = new Uint8Array(info.checkpoint.payload);
+    run = store.startRun(info.run.id, { pid: process.pid });
+  } else {
+    resolved = resolveRun(o.spec);
+    const backend = activeBackend().name;
+    run = store.createRun({
+      name: o.name,
+      datasetId: datasetRecord.id,
+      datasetFingerprint: ds.fingerprint,
+      model: resolved.model,
+      preset: resolved.preset,
+      config: { resolved, dataset: { name: datasetRecord.name, setting: ds.setting, paths: ds.sourcePaths }, host: os.hostname() },
+      backend,
+      seed: resolved.seed,
+      appVersion: APP_VERSION,
+    });
+    run = store.startRun(run.id, { pid: process.pid });
+  }
+  o.onRunCreated?.(run);
+  let lastBeat = Date.now();
+  const onProgress: ProgressFn = (e) => {
+    if (Date.now() - lastBeat > HEARTBEAT_MS) {
+      store.setHeartbeat(run.id);
+      lastBeat = Date.now();
+    }
+    o.onProgress?.(e);
+  };
+  try {
+    const out = runExperiment(ds, resolved, {
+      signal: o.signal,
+      onProgress,
+      resumeFrom,
+      onEpoch: (e, checkpoint) => {
+        store.recordEpochWithCheckpoint(
+          run.id,
+          { epoch: e.epoch, losses: e.losses, metrics: e.val ?? null, seconds: e.seconds },
+          { payload: checkpoint() },
+          {
+            evaluations: e.val ? metricRows(e.val, 'val', ds.setting, e.epoch) : undefined,
+            bestEpoch: e.improved ? e.epoch : undefined,
+            retainCheckpoints: { last: 1 },
+          },
+        );
+      },
+    });
+    try {
+      const bestEpoch = out.train.bestEpoch > 0 ? out.train.bestEpoch : null;
+      const rows = [
+        ...(out.val ? metricRows(out.val, 'val', ds.setting, bestEpoch) : []),
+        ...(out.test ? metricRows(out.test, 'test', ds.setting, bestEpoch) : []),
+      ];
+      store.recordEvaluations(run.id, rows);
+      if (out.model instanceof MicroModel) saveMicroArtifacts(store, run.id, out.model);
+      const status = out.train.status === 'cancelled' ? 'cancelled' : 'completed';
+      run = store.finishRun(run.id, status, { bestEpoch, error: status === 'cancelled' ? 'cancelled by user' : null });
+      return { run, val: out.val, test: out.test };
+    } finally {
+      out.model.dispose();
+    }
+  } catch (e) {
+    const msg = (e as Error).message || String(e);
+    run = store.finishRun(run.id, 'failed', { error: msg });
+    throw e;
+  }
+}
+
+/** Neighbour lists (initial / learned / combined per modality), attention weights, embeddings. */
+export function saveMicroArtifacts(store: RunStore, runId: number, model: MicroModel): void {
+  const ins = model.inspect();
+  const n = model.nItems;
+  for (const m of ins.modalities) {
+    const combined = combinedNeighbours(m, ins.lambda, n);
+    const put = (stage: 'initial' | 'learned' | 'combined', idx: Int32Array, w: Float32Array, k: number) => {
+      store.putNeighbours(runId, { modality: m.name, stage, payload: idx, shape: [n, k], format: 'i32', meta: { k } });
+      store.putArtifact(runId, { kind: 'neighbour-weights', name: `${m.name}/${stage}`, format: 'f32', payload: w, shape: [n, k], meta: { modality: m.name, stage } });
+    };
+    put('initial', m.initial.indices, m.initial.weights, m.k);
+    put('learned', m.learned.indices, m.learned.weights, m.k);
+    put('combined', combined.indices, combined.weights, combined.k);
+  }
+  const names = ins.modalities.map((m) => m.name);
+  if (ins.alpha) store.putArtifact(runId, { kind: 'attention', name: 'modality', format: 'f32', payload: ins.alpha, shape: [n, names.length], meta: { columns: names } });
+  if (ins.alphaSharedSpecific)
+    store.putArtifact(runId, {
+      kind: 'attention',
+      name: 'shared-specific',
+      format: 'f32',
+      payload: ins.alphaSharedSpecific,
+      shape: [n, names.length + 1],
+      meta: { columns: ['shared', ...names.map((x) => `specific:${x}`)] },
+    });
+  for (const [name, e] of Object.entries(ins.embeddings))
+    store.putArtifact(runId, { kind: 'embeddings', name, format: 'f32', payload: e.data, shape: [e.rows, e.cols] });
+}
