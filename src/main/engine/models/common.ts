@@ -27,7 +27,8 @@ export function xavierUniform(rows: number, cols: number, rng: Rng, name: string
   const bound = Math.sqrt(6 / (rows + cols));
   const v = new Float32Array(rows * cols);
   for (let i = 0; i < v.length; i++) v[i] = (rng.next() * 2 - 1) * bound;
-  return tf.variable(tf.tensor2d(v, [rows, cols]), true, uniqueName(name));
+  // tidy releases the initial tensor; the variable keeps the data.
+  return tf.tidy(() => tf.variable(tf.tensor2d(v, [rows, cols]), true, uniqueName(name)));
 }
 
 /** torch nn.Linear default init: U(±1/√fan_in) for weight [in, out] and bias [out]. */
@@ -42,12 +43,12 @@ export function linearInit(
   const w = new Float32Array(fanIn * fanOut);
   for (let i = 0; i < w.length; i++) w[i] = (rng.next() * 2 - 1) * bound;
   const out: { w: tf.Variable<tf.Rank.R2>; b?: tf.Variable<tf.Rank.R1> } = {
-    w: tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, uniqueName(`${name}.w`)),
+    w: tf.tidy(() => tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, uniqueName(`${name}.w`))),
   };
   if (bias) {
     const b = new Float32Array(fanOut);
     for (let i = 0; i < b.length; i++) b[i] = (rng.next() * 2 - 1) * bound;
-    out.b = tf.variable(tf.tensor1d(b), true, uniqueName(`${name}.b`));
+    out.b = tf.tidy(() => tf.variable(tf.tensor1d(b), true, uniqueName(`${name}.b`)));
   }
   return out;
 }
@@ -160,7 +161,8 @@ export function scorerFrom(finals: () => [tf.Tensor2D, tf.Tensor2D]): EmbeddingS
     return [users, tf.transpose(items)];
   });
   const s = { userFinal: u.dataSync() as Float32Array, itemFinalT: iT.dataSync() as Float32Array, d: u.shape[1], nItems: iT.shape[1] };
-  tf.dispose([u, iT]);
+  // finals() may return the variables themselves (MF): never dispose those.
+  for (const t of [u, iT]) if (!(t instanceof tf.Variable)) t.dispose();
   return s;
 }
 

@@ -14,11 +14,17 @@ export interface NamedArray {
 export interface Checkpoint<M = Record<string, unknown>> {
   variables: NamedArray[];
   optimizer: NamedArray[];
+  /** Best-validated weights so far (restored at the end of training). */
+  best?: NamedArray[];
   meta: M;
 }
 
 export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
-  const all = [...ck.variables.map((v) => ({ ...v, group: 'v' })), ...ck.optimizer.map((v) => ({ ...v, group: 'o' }))];
+  const all = [
+    ...ck.variables.map((v) => ({ ...v, group: 'v' })),
+    ...ck.optimizer.map((v) => ({ ...v, group: 'o' })),
+    ...(ck.best ?? []).map((v) => ({ ...v, group: 'b' })),
+  ];
   let offset = 0;
   const entries = all.map((a) => {
     const e = { name: a.name, group: a.group, shape: a.shape, offset, length: a.data.length };
@@ -47,7 +53,8 @@ export function decodeCheckpoint<M = Record<string, unknown>>(bytes: Uint8Array)
   const out: Checkpoint<M> = { variables: [], optimizer: [], meta: header.meta };
   for (const e of header.entries as { name: string; group: string; shape: number[]; offset: number; length: number }[]) {
     const arr = { name: e.name, shape: e.shape, data: payload.slice(e.offset, e.offset + e.length) };
-    (e.group === 'v' ? out.variables : out.optimizer).push(arr);
+    if (e.group === 'b') (out.best ??= []).push(arr);
+    else (e.group === 'v' ? out.variables : out.optimizer).push(arr);
   }
   return out;
 }
@@ -62,6 +69,8 @@ export function restoreVariables(vars: tf.Variable[], arrays: NamedArray[]): voi
     const a = byName.get(baseName(v.name));
     if (!a) throw new Error(`checkpoint has no variable "${baseName(v.name)}"`);
     if (a.shape.join('x') !== v.shape.join('x')) throw new Error(`checkpoint variable "${v.name}" has shape ${a.shape} but the model expects ${v.shape}`);
-    v.assign(tf.tensor(a.data, v.shape));
+    const t = tf.tensor(a.data, v.shape);
+    v.assign(t);
+    t.dispose(); // assign shares the data; the temporary tensor object must still be released
   }
 }

@@ -145,12 +145,14 @@ function restoreAdamState(optimizer: Adam, arrays: NamedArray[]): void {
   const it = arrays[0].data[0];
   const moments = arrays.slice(1);
   const half = moments.length / 2;
-  const toVar = (a: NamedArray) => ({ originalName: a.name, variable: tf.variable(tf.tensor(a.data, a.shape), false) });
+  const toVar = (a: NamedArray) => ({ originalName: a.name, variable: tf.tidy(() => tf.variable(tf.tensor(a.data, a.shape), false)) });
   o.accumulatedFirstMoment = moments.slice(0, half).map(toVar);
   o.accumulatedSecondMoment = moments.slice(half).map(toVar);
   o.iterations_ = it;
-  o.accBeta1.assign(tf.scalar(Math.pow(o.beta1, it + 1)));
-  o.accBeta2.assign(tf.scalar(Math.pow(o.beta2, it + 1)));
+  tf.tidy(() => {
+    o.accBeta1.assign(tf.scalar(Math.pow(o.beta1, it + 1)));
+    o.accBeta2.assign(tf.scalar(Math.pow(o.beta2, it + 1)));
+  });
 }
 
 export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions): TrainResult {
@@ -167,7 +169,7 @@ export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions):
   const state: TrainerState = { epoch: 0, rngSeed: opts.seed, bestEpoch: -1, bestScore: -Infinity, bestVal: null, misses: 0 };
 
   if (opts.resumeFrom) {
-    const ck = decodeCheckpoint<{ trainer: TrainerState; bestWeights?: NamedArray[] }>(opts.resumeFrom);
+    const ck = decodeCheckpoint<{ trainer: TrainerState }>(opts.resumeFrom);
     restoreVariables(vars, ck.variables);
     Object.assign(state, ck.meta.trainer);
     if (ck.optimizer.length) restoreAdamState(optimizer, ck.optimizer);
@@ -178,10 +180,11 @@ export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions):
     encodeCheckpoint({
       variables: snapshotVariables(vars),
       optimizer: adamState(optimizer),
-      meta: { trainer: { ...state }, bestWeights } as unknown as Record<string, unknown>,
+      best: bestWeights,
+      meta: { trainer: { ...state } } as unknown as Record<string, unknown>,
     });
   let bestWeights: NamedArray[] | undefined;
-  if (opts.resumeFrom) bestWeights = decodeCheckpoint<{ bestWeights?: NamedArray[] }>(opts.resumeFrom).meta.bestWeights;
+  if (opts.resumeFrom) bestWeights = decodeCheckpoint(opts.resumeFrom).best;
 
   const epochSeconds: number[] = [];
   let status: TrainResult['status'] = 'completed';

@@ -124,7 +124,7 @@ export class Vbpr extends EmbeddingRecommender {
     this.feats = tf.tensor2d(f, [ds.nItems, dim]);
     this.userContent = xavierUniform(ds.nUsers, config.embedDim, rng, 'user_content');
     this.proj = linearInit(dim, config.embedDim, rng, 'content_proj', false).w;
-    this.biasVec = tf.variable(tf.zeros([dim, 1]), true, uniqueName('content_bias'));
+    this.biasVec = tf.tidy(() => tf.variable(tf.zeros([dim, 1]), true, uniqueName('content_bias')));
   }
 
   override variables(): tf.Variable[] {
