@@ -1,0 +1,268 @@
+// Full-ranking evaluation (spec section 7, trap 10).
+//
+// - Users evaluated: those with a non-empty held-out list.
+// - Candidates: all items (or `candidateItems`) minus the user's TRAIN items only (the reference
+//   masks nothing else: validation items are not masked when testing and vice versa).
+// - Top-maxK per user by partial selection (a K-sized heap), never a full sort. Ties: equal
+//   scores rank the lower item id first. NaN / -Infinity scores are never ranked.
+// - Metrics (see metrics.ts) averaged over evaluated users.
+// `candidateItems` only restricts what can be ranked; |T| stays the full held-out list.
+// The score buffers returned by scoreUsers are modified in place (train items set to -Infinity).
+
+import type { ProgressFn, UserItems } from '../types';
+import { METRIC_NAMES, metricsAtK } from './metrics';
+
+export interface EvaluateOptions<S> {
+  nItems: number;
+  train: UserItems;
+  heldOut: UserItems;
+  /** Cut-offs. Default [10, 20, 50]. */
+  ks?: readonly number[];
+  /** Scores for a batch of users: users.length x nItems, row-major. */
+  scoreUsers: (users: Int32Array) => S;
+  /** Users per scoreUsers call. Default 1024. */
+  userBatch?: number;
+  /** Optional restriction of the ranked items (any order; duplicates ignored). */
+  candidateItems?: Int32Array;
+  /** Keep per-user metric values in the result. Default false. */
+  keepPerUser?: boolean;
+  onProgress?: ProgressFn;
+}
+
+export interface EvaluationResult {
+  /** Number of evaluated users (non-empty held-out lists). */
+  users: number;
+  /** Averages keyed 'recall@20', 'precision@20', 'hit@20', 'ndcg@20', 'ndcg_ref@20', ... */
+  metrics: Record<string, number>;
+  /** With keepPerUser: evaluated user ids and one value per user for each metric key. */
+  perUser?: { users: Int32Array; metrics: Record<string, Float32Array> };
+}
+
+/** Users with a non-empty list, ascending. */
+export function usersWithItems(ui: UserItems): Int32Array {
+  let c = 0;
+  for (let u = 0; u < ui.nUsers; u++) if (ui.indptr[u + 1] > ui.indptr[u]) c++;
+  const out = new Int32Array(c);
+  c = 0;
+  for (let u = 0; u < ui.nUsers; u++) if (ui.indptr[u + 1] > ui.indptr[u]) out[c++] = u;
+  return out;
+}
+
+/**
+ * Top-K of one score row by a K-sized min-heap; writes item ids best first into `outIdx`
+ * (returns how many were found, < K when fewer rankable items). `items` (ascending) restricts
+ * the candidates when given. Items scanned in ascending id order, so on equal scores the earlier
+ * (lower) id is kept and ranked first.
+ */
+export function topKRow(
+  scores: Float32Array,
+  offset: number,
+  nItems: number,
+  K: number,
+  outIdx: Int32Array,
+  heapS: Float64Array,
+  heapI: Int32Array,
+  items?: Int32Array,
+): number {
+  let size = 0;
+  let thr = -Infinity; // heap minimum once full
+  const m = items ? items.length : nItems;
+  for (let q = 0; q < m; q++) {
+    const it = items ? items[q] : q;
+    const s = scores[offset + it];
+    if (!(s > thr)) {
+      // s <= thr, NaN, or -Infinity (masked) while not full: skip
+      if (size === K || !(s > -Infinity)) continue;
+    }
+    if (size < K) {
+      // sift up; heap ordered by "worse first": lower score, or equal score and higher id
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        const ps = heapS[p];
+        if (ps < s || (ps === s && heapI[p] > it)) break;
+        heapS[c] = ps;
+        heapI[c] = heapI[p];
+        c = p;
+      }
+      heapS[c] = s;
+      heapI[c] = it;
+      if (size === K) thr = heapS[0];
+    } else {
+      // replace root (s > root score strictly; equal scores never replace an earlier id)
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1;
+        if (l >= K) break;
+        let w = l;
+        const r = l + 1;
+        if (r < K && (heapS[r] < heapS[l] || (heapS[r] === heapS[l] && heapI[r] > heapI[l]))) w = r;
+        const ws = heapS[w];
+        if (ws > s || (ws === s && heapI[w] < it)) break;
+        heapS[c] = ws;
+        heapI[c] = heapI[w];
+        c = w;
+      }
+      heapS[c] = s;
+      heapI[c] = it;
+      thr = heapS[0];
+    }
+  }
+  // sort the heap contents best first (insertion sort; K is small)
+  for (let a = 0; a < size; a++) outIdx[a] = heapI[a];
+  for (let a = 1; a < size; a++) {
+    const it = outIdx[a];
+    const s = scores[offset + it];
+    let b = a;
+    while (b > 0) {
+      const pj = outIdx[b - 1];
+      const ps = scores[offset + pj];
+      if (ps > s || (ps === s && pj < it)) break;
+      outIdx[b] = pj;
+      b--;
+    }
+    outIdx[b] = it;
+  }
+  return size;
+}
+
+/**
+ * Accumulates metrics over user batches; used by evaluateRanking(Async) and usable directly by
+ * callers that produce scores some other way.
+ */
+export class RankingAccumulator {
+  readonly ks: number[];
+  readonly maxK: number;
+  private readonly sums: Float64Array; // [ks.length * METRIC_NAMES.length]
+  private count = 0;
+  private readonly mark: Int32Array;
+  private readonly ranked: Int32Array;
+  private readonly r: Uint8Array;
+  private readonly heapS: Float64Array;
+  private readonly heapI: Int32Array;
+  private readonly items?: Int32Array;
+  private readonly perUser?: { users: Int32Array; values: Float32Array[] };
+
+  constructor(
+    readonly nItems: number,
+    readonly train: UserItems,
+    readonly heldOut: UserItems,
+    ks: readonly number[],
+    candidateItems?: Int32Array,
+    keepPerUserFor?: number,
+  ) {
+    if (!ks.length || ks.some((k) => !Number.isInteger(k) || k < 1)) {
+      throw new RangeError(`evaluate: ks must be positive integers, got [${ks.join(', ')}]`);
+    }
+    this.ks = [...ks];
+    this.maxK = Math.max(...ks);
+    this.sums = new Float64Array(ks.length * METRIC_NAMES.length);
+    this.mark = new Int32Array(nItems).fill(-1);
+    this.ranked = new Int32Array(this.maxK);
+    this.r = new Uint8Array(this.maxK);
+    this.heapS = new Float64Array(this.maxK);
+    this.heapI = new Int32Array(this.maxK);
+    if (candidateItems) {
+      const sorted = Int32Array.from(candidateItems).sort();
+      let w = 0;
+      for (let q = 0; q < sorted.length; q++) {
+        const it = sorted[q];
+        if (it < 0 || it >= nItems) throw new RangeError(`evaluate: candidate item ${it} out of range (nItems=${nItems})`);
+        if (w === 0 || sorted[w - 1] !== it) sorted[w++] = it;
+      }
+      this.items = sorted.subarray(0, w);
+    }
+    if (keepPerUserFor !== undefined) {
+      this.perUser = {
+        users: new Int32Array(keepPerUserFor),
+        values: Array.from({ length: this.sums.length }, () => new Float32Array(keepPerUserFor)),
+      };
+    }
+  }
+
+  /** Rank and score a batch: `scores` is users.length x nItems (modified: train items masked). */
+  addBatch(users: Int32Array, scores: Float32Array): void {
+    const { nItems, train, heldOut, maxK, ks } = this;
+    if (scores.length < users.length * nItems) {
+      throw new RangeError(`evaluate: scoreUsers returned ${scores.length} values, expected ${users.length * nItems}`);
+    }
+    const nm = METRIC_NAMES.length;
+    for (let b = 0; b < users.length; b++) {
+      const u = users[b];
+      const off = b * nItems;
+      if (u < train.nUsers) {
+        for (let p = train.indptr[u]; p < train.indptr[u + 1]; p++) scores[off + train.indices[p]] = -Infinity;
+      }
+      const hs = heldOut.indptr[u];
+      const he = heldOut.indptr[u + 1];
+      const nT = he - hs;
+      for (let p = hs; p < he; p++) {
+        const it = heldOut.indices[p];
+        if (it < 0 || it >= nItems) throw new RangeError(`evaluate: held-out item ${it} of user ${u} out of range`);
+        this.mark[it] = u;
+      }
+      const found = topKRow(scores, off, nItems, maxK, this.ranked, this.heapS, this.heapI, this.items);
+      for (let k = 0; k < maxK; k++) this.r[k] = k < found && this.mark[this.ranked[k]] === u ? 1 : 0;
+      for (let q = 0; q < ks.length; q++) {
+        const m = metricsAtK(this.r, nT, ks[q]);
+        for (let t = 0; t < nm; t++) {
+          const v = m[METRIC_NAMES[t]];
+          this.sums[q * nm + t] += v;
+          if (this.perUser) this.perUser.values[q * nm + t][this.count] = v;
+        }
+      }
+      if (this.perUser) this.perUser.users[this.count] = u;
+      this.count++;
+    }
+  }
+
+  result(): EvaluationResult {
+    const metrics: Record<string, number> = {};
+    const nm = METRIC_NAMES.length;
+    const perMetrics: Record<string, Float32Array> = {};
+    for (let q = 0; q < this.ks.length; q++) {
+      for (let t = 0; t < nm; t++) {
+        const key = `${METRIC_NAMES[t]}@${this.ks[q]}`;
+        metrics[key] = this.count > 0 ? this.sums[q * nm + t] / this.count : 0;
+        if (this.perUser) perMetrics[key] = this.perUser.values[q * nm + t].subarray(0, this.count);
+      }
+    }
+    const res: EvaluationResult = { users: this.count, metrics };
+    if (this.perUser) res.perUser = { users: this.perUser.users.subarray(0, this.count), metrics: perMetrics };
+    return res;
+  }
+}
+
+function setup<S>(opts: EvaluateOptions<S>) {
+  const { nItems, train, heldOut } = opts;
+  // train and heldOut index the same users; a user beyond train.nUsers simply has nothing masked.
+  const users = usersWithItems(heldOut);
+  const batch = Math.max(1, Math.floor(opts.userBatch ?? 1024));
+  const acc = new RankingAccumulator(nItems, train, heldOut, opts.ks ?? [10, 20, 50], opts.candidateItems, opts.keepPerUser ? users.length : undefined);
+  const batches = Math.ceil(users.length / batch);
+  return { users, batch, acc, batches };
+}
+
+/** Full-ranking evaluation with a synchronous scorer. */
+export function evaluateRanking(opts: EvaluateOptions<Float32Array>): EvaluationResult {
+  const { users, batch, acc, batches } = setup(opts);
+  for (let b = 0; b < batches; b++) {
+    const ub = users.slice(b * batch, Math.min(users.length, (b + 1) * batch));
+    acc.addBatch(ub, opts.scoreUsers(ub));
+    opts.onProgress?.({ phase: 'eval', batch: b + 1, batches });
+  }
+  return acc.result();
+}
+
+/** Same as evaluateRanking, with a scorer that may return a Promise (e.g. GPU / worker backed). */
+export async function evaluateRankingAsync(
+  opts: EvaluateOptions<Float32Array | Promise<Float32Array>>,
+): Promise<EvaluationResult> {
+  const { users, batch, acc, batches } = setup(opts);
+  for (let b = 0; b < batches; b++) {
+    const ub = users.slice(b * batch, Math.min(users.length, (b + 1) * batch));
+    acc.addBatch(ub, await opts.scoreUsers(ub));
+    opts.onProgress?.({ phase: 'eval', batch: b + 1, batches });
+  }
+  return acc.result();
+}
