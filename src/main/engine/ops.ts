@@ -6,6 +6,17 @@
 // Both run their loops in JS on typed arrays: nnz·d work, tiny next to the dense matmuls.
 import { tf } from './backend';
 
+/**
+ * Runs `f` in a tidy scope and returns the result's values. Never return typed arrays from
+ * tf.tidy itself: tidy walks its result element by element looking for tensors.
+ */
+export function readSync(f: () => tf.Tensor): Float32Array {
+  const t = tf.tidy(f);
+  const d = t.dataSync() as Float32Array;
+  t.dispose();
+  return d;
+}
+
 /** Sparse matrix pattern in COO form, rows ascending. Edge values travel as a tensor. */
 export interface SparsePattern {
   readonly nRows: number;

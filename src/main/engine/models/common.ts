@@ -2,7 +2,7 @@
 // LightGCN, BPR + L2, and dot-product scoring of user blocks.
 import { tf } from '../backend';
 import type { UserItems } from '../types';
-import { spmm, gatherRows, negLogSigmoid, type SparsePattern } from '../ops';
+import { spmm, gatherRows, negLogSigmoid, readSync, type SparsePattern } from '../ops';
 import type { EmbeddingScorer } from './types';
 
 export interface Rng {
@@ -170,7 +170,5 @@ export function scorerFrom(finals: () => [tf.Tensor2D, tf.Tensor2D]): EmbeddingS
 export function scoreWithEmbeddings(s: EmbeddingScorer, users: Int32Array): Float32Array {
   const ub = new Float32Array(users.length * s.d);
   for (let r = 0; r < users.length; r++) ub.set(s.userFinal.subarray(users[r] * s.d, users[r] * s.d + s.d), r * s.d);
-  return tf.tidy(() =>
-    tf.matMul(tf.tensor2d(ub, [users.length, s.d]), tf.tensor2d(s.itemFinalT, [s.d, s.nItems])).dataSync(),
-  ) as Float32Array;
+  return readSync(() => tf.matMul(tf.tensor2d(ub, [users.length, s.d]), tf.tensor2d(s.itemFinalT, [s.d, s.nItems])));
 }

@@ -5,7 +5,7 @@
 //   ℓ_i = −cos(a_i,c_i)/τ + log( Σ_{j≠i} e^{cos(a_i,a_j)/τ} + Σ_j e^{cos(a_i,c_j)/τ} )
 // (the positive is in the denominator; intra-modality negatives exclude self), L = mean_i ℓ_i.
 import { tf } from '../../backend';
-import { customOp, l2Normalize } from '../../ops';
+import { customOp, l2Normalize, readSync } from '../../ops';
 
 export interface ContrastiveResult {
   loss: number;
@@ -48,7 +48,7 @@ export function contrastiveCore(
       const b = Math.min(blockRows, nA - start);
       const ab = new Float32Array(b * d);
       for (let r = 0; r < b; r++) ab.set(a.subarray(anchorIdx[start + r] * d, anchorIdx[start + r] * d + d), r * d);
-      const s = tf.tidy(() => tf.matMul(tf.tensor2d(ab, [b, d]), xT)).dataSync() as Float32Array; // b × 2N
+      const s = readSync(() => tf.matMul(tf.tensor2d(ab, [b, d]), xT)); // b × 2N
       // Softmax over the 2N−1 denominator terms, in place: s becomes G = (P − onehot(positive))·scale/τ.
       for (let r = 0; r < b; r++) {
         const i = anchorIdx[start + r];
@@ -76,11 +76,10 @@ export function contrastiveCore(
         for (let j = 0; j < 2 * n; j++) s[row + j] *= k;
         s[pos] -= scale * invTau;
       }
-      const [dAb, dXTpart] = tf.tidy(() => {
-        const g = tf.tensor2d(s, [b, 2 * n]);
-        const abT = tf.transpose(tf.tensor2d(ab, [b, d]));
-        return [tf.matMul(g, xTensor).dataSync() as Float32Array, tf.matMul(abT, g).dataSync() as Float32Array];
-      });
+      const g = tf.tensor2d(s, [b, 2 * n]);
+      const dAb = readSync(() => tf.matMul(g, xTensor));
+      const dXTpart = readSync(() => tf.matMul(tf.transpose(tf.tensor2d(ab, [b, d])), g));
+      g.dispose();
       for (let r = 0; r < b; r++) {
         const dst = anchorIdx[start + r] * d;
         for (let q = 0; q < d; q++) gradA[dst + q] += dAb[r * d + q];

@@ -289,7 +289,9 @@ export class MicroModel implements Recommender {
 
   /** Per-item outputs for inspection and export (graphs, attention, embeddings). */
   inspect(): MicroInspection {
-    return tf.tidy(() => {
+    // Filled inside tidy but not returned from it: tidy would walk every typed-array element.
+    let result: MicroInspection | undefined;
+    tf.tidy(() => {
       const f = this.forward(true);
       const emb = (name: string, t: tf.Tensor2D, out: MicroInspection['embeddings']) => {
         out[name] = { data: t.dataSync() as Float32Array, rows: t.shape[0], cols: t.shape[1] };
@@ -303,7 +305,7 @@ export class MicroModel implements Recommender {
       if (f.hu) emb('h_user', f.hu, embeddings);
       emb('user_final', f.userFinal, embeddings);
       emb('item_final', f.itemFinal, embeddings);
-      return {
+      result = {
         lambda: this.config.lambda,
         modalities: this.mods.map((m) => ({
           name: m.name,
@@ -316,6 +318,7 @@ export class MicroModel implements Recommender {
         embeddings,
       };
     });
+    return result!;
   }
 
   dispose(): void {
