@@ -178,7 +178,7 @@ async function trainCommand(g: GlobalOpts, opts: {
 }
 
 /** Quick start: MICRO vs LightGCN (and popularity) on the demo's warm and cold splits. */
-async function demoCommand(g: GlobalOpts, opts: { epochs: number; seed: number }): Promise<number> {
+async function demoCommand(g: GlobalOpts, opts: { epochs: number; seed: number; lr: number }): Promise<number> {
   const store = openStore(g);
   const results: { setting: string; model: string; test: Record<string, number> | null; runId: number }[] = [];
   try {
@@ -194,7 +194,8 @@ async function demoCommand(g: GlobalOpts, opts: { epochs: number; seed: number }
           store,
           dataset,
           datasetRecord: record,
-          spec: { model, preset: 'paper', seed: opts.seed, train_overrides: { epochs: opts.epochs } },
+          // Same learning rate and epoch budget for every model, early stopping on val Recall@20.
+          spec: { model, preset: 'paper', seed: opts.seed, train_overrides: { epochs: opts.epochs, lr: opts.lr } },
           name: `demo ${setting} ${model}`,
           onProgress: prog.onProgress,
         });
@@ -233,7 +234,8 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description('train MICRO and baselines on the embedded demo dataset (warm + cold) and print test metrics')
-    .option('--epochs <n>', 'maximum epochs per model', (v) => parseInt(v, 10), 80)
+    .option('--epochs <n>', 'maximum epochs per model', (v) => parseInt(v, 10), 60)
+    .option('--lr <x>', 'learning rate for every model', parseFloat, 1e-3)
     .option('--seed <n>', 'random seed', (v) => parseInt(v, 10), 123)
     .action(async (o) => {
       process.exitCode = await demoCommand(g(), o);

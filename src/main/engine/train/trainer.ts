@@ -247,8 +247,9 @@ export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions):
       result.seconds = (Date.now() - t0) / 1000;
       epochSeconds.push(result.seconds);
       history.push(result);
-      emit({ phase: 'epoch', epoch: epoch + 1, epochs: opts.epochs, losses, metrics: result.val });
+      // Persist first, then announce: whoever sees the 'epoch' event can rely on it being stored.
       opts.onEpoch?.(result, () => encode(bestWeights));
+      emit({ phase: 'epoch', epoch: epoch + 1, epochs: opts.epochs, losses, metrics: result.val });
       if (stop) {
         status = 'early-stopped';
         break;
