@@ -20,7 +20,7 @@ export interface RunHandle {
 }
 
 export interface HostOptions {
-  /** Worker entry (a URL or path). Defaults to ./worker.ts run through tsx. */
+  /** Worker entry (a URL or path). Defaults to ./worker.dev.mjs, which loads ./worker.ts through tsx. */
   workerEntry?: string | URL;
   execArgv?: string[];
 }
@@ -32,10 +32,11 @@ export class RunHost {
   start(req: StartRequest): RunHandle {
     const cancelFlag = new SharedArrayBuffer(4);
     const flag = new Int32Array(cancelFlag);
-    const entry = this.opts.workerEntry ?? new URL('./worker.ts', import.meta.url);
+    // Node 20 ignores `--import tsx` in a worker's execArgv: the .mjs entry registers tsx itself.
+    const entry = this.opts.workerEntry ?? new URL('./worker.dev.mjs', import.meta.url);
     const worker = new Worker(entry, {
       workerData: { ...req, cancelFlag } satisfies WorkerRequest,
-      execArgv: this.opts.execArgv ?? ['--import', 'tsx'],
+      execArgv: this.opts.execArgv ?? [],
     });
     const events = new EventEmitter();
     let runId: number | null = null;

@@ -1,0 +1,4 @@
+// The app's API implementation: one service, served over Electron IPC (index.ts) and HTTP (serve.ts).
+export { WorkbenchService, toApiError, type ServiceOptions } from './service';
+export { TaskRunner, type TaskRunnerOptions } from './tasks';
+export { modelOptions, validateRunSpec, fieldsOf } from './options';

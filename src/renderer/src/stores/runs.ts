@@ -1,0 +1,123 @@
+// Runs: the table (sorted client-side), selection for comparison, rename / delete / resume / cancel.
+import { defineStore } from 'pinia';
+import { api, errorText, onApiEvent } from '../api';
+import type { CompareResult, RunSummary } from '../../../shared/api';
+
+export type SortKey = 'id' | 'name' | 'model' | 'dataset' | 'status' | 'bestEpoch' | 'wallSeconds' | 'createdAt' | `metric:${string}`;
+
+function sortValue(r: RunSummary, key: SortKey): string | number {
+  if (key.startsWith('metric:')) return r.metrics[key.slice(7)] ?? -Infinity;
+  switch (key) {
+    case 'dataset':
+      return r.datasetName ?? '';
+    case 'bestEpoch':
+      return r.bestEpoch ?? -1;
+    case 'wallSeconds':
+      return r.wallSeconds ?? -1;
+    default:
+      return (r[key as keyof RunSummary] as string | number | null) ?? '';
+  }
+}
+
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+export const useRunsStore = defineStore('runs', {
+  state: () => ({
+    list: [] as RunSummary[],
+    loaded: false,
+    loading: false,
+    error: '',
+    actionError: '',
+    sortKey: 'id' as SortKey,
+    sortDesc: true,
+    selected: [] as number[],
+    compare: null as CompareResult | null,
+    comparing: false,
+    compareError: '',
+    subscribed: false,
+  }),
+  getters: {
+    sorted(state): RunSummary[] {
+      const dir = state.sortDesc ? -1 : 1;
+      return [...state.list].sort((a, b) => {
+        const x = sortValue(a, state.sortKey);
+        const y = sortValue(b, state.sortKey);
+        return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.id - b.id) * dir;
+      });
+    },
+  },
+  actions: {
+    subscribe() {
+      if (this.subscribed) return;
+      this.subscribed = true;
+      onApiEvent((e) => {
+        if (e.type === 'runs-changed' || e.type === 'run-updated') this.refreshSoon();
+      });
+    },
+    refreshSoon() {
+      if (refreshTimer) clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => void this.refresh(), 150);
+    },
+    async refresh() {
+      this.loading = true;
+      try {
+        this.list = await api.listRuns();
+        this.error = '';
+        this.selected = this.selected.filter((id) => this.list.some((r) => r.id === id));
+      } catch (e) {
+        this.error = errorText(e);
+      } finally {
+        this.loading = false;
+        this.loaded = true;
+      }
+    },
+    sortBy(key: SortKey) {
+      if (this.sortKey === key) this.sortDesc = !this.sortDesc;
+      else {
+        this.sortKey = key;
+        this.sortDesc = key !== 'name' && key !== 'model' && key !== 'dataset' && key !== 'status';
+      }
+    },
+    toggle(id: number) {
+      this.selected = this.selected.includes(id) ? this.selected.filter((x) => x !== id) : [...this.selected, id];
+    },
+    async runCompare() {
+      if (!this.selected.length) return;
+      this.comparing = true;
+      this.compareError = '';
+      try {
+        this.compare = await api.compareRuns({ runIds: [...this.selected].sort((a, b) => a - b) });
+      } catch (e) {
+        this.compareError = errorText(e);
+      } finally {
+        this.comparing = false;
+      }
+    },
+    async act(fn: () => Promise<unknown>) {
+      this.actionError = '';
+      try {
+        await fn();
+        await this.refresh();
+        return true;
+      } catch (e) {
+        this.actionError = errorText(e);
+        return false;
+      }
+    },
+    rename(runId: number, name: string) {
+      return this.act(() => api.renameRun({ runId, name }));
+    },
+    remove(runId: number) {
+      return this.act(async () => {
+        await api.deleteRun({ runId });
+        if (this.compare?.runs.some((r) => r.id === runId)) this.compare = null;
+      });
+    },
+    resume(runId: number) {
+      return this.act(() => api.resumeRun({ runId }));
+    },
+    cancel(runId: number) {
+      return this.act(() => api.cancelRun({ runId }));
+    },
+  },
+});

@@ -1,0 +1,544 @@
+// The ONE contract of the workbench API: method names, zod schemas for every input, and the
+// response/event types. Imported by main (implementation + transports), preload and renderer,
+// so it must stay free of Node, Electron and engine imports.
+import { z } from 'zod';
+
+// ------------------------------------------------------------------ vocabularies
+
+/** Kept equal to the engine's MODEL_KINDS by a unit test (the renderer may not import the engine). */
+export const MODEL_KINDS = ['micro', 'lightgcn', 'mf', 'vbpr', 'popularity', 'itemknn', 'contentknn'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+export const PRESETS = ['paper', 'reference'] as const;
+export type Preset = (typeof PRESETS)[number];
+export const LAYOUTS = ['auto', 'lattice', 'mmrec', 'raw'] as const;
+export const SETTINGS = ['warm', 'cold'] as const;
+export type Setting = (typeof SETTINGS)[number];
+export const SPLIT_MODES = ['warm', 'cold', 'carve-test'] as const;
+export const NEIGHBOUR_STAGES = ['initial', 'learned', 'combined'] as const;
+export type NeighbourStage = (typeof NEIGHBOUR_STAGES)[number];
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const EXPORT_WHATS = ['embeddings', 'graphs', 'metrics', 'attention'] as const;
+export type ExportWhat = (typeof EXPORT_WHATS)[number];
+export const EXPORT_FORMATS = ['npy', 'csv', 'projector'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const RUN_SORT_KEYS = ['id', 'name', 'createdAt', 'startedAt', 'endedAt', 'status', 'model', 'wallSeconds', 'bestEpoch'] as const;
+
+// ------------------------------------------------------------------ schema helpers
+
+const POS_INT = 'expected a positive integer';
+const NONNEG_INT = 'expected an integer ≥ 0';
+const posInt = () => z.number({ error: POS_INT }).int({ error: POS_INT }).positive({ error: POS_INT });
+const nonNegInt = () => z.number({ error: NONNEG_INT }).int({ error: NONNEG_INT }).min(0, { error: NONNEG_INT });
+const text = (what: string, max = 4096) =>
+  z
+    .string({ error: `expected ${what}` })
+    .trim()
+    .min(1, { error: `expected ${what}` })
+    .max(max, { error: `expected ${what} of at most ${max} characters` });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected one of ${values.join(', ')}` });
+/** A registered dataset: its name or its id. */
+const datasetRef = () =>
+  z.union([posInt(), text('a dataset name or id', 200)], { error: 'expected a dataset name or a positive integer id' });
+const overrides = (what: string) =>
+  z.record(z.string(), z.unknown(), { error: `expected an object of ${what} (name → value)` }).default({});
+const empty = z.object({}).strict().optional();
+
+// ------------------------------------------------------------------ input schemas (one per method)
+
+const startRunSchema = z
+  .object({
+    dataset: datasetRef(),
+    model: oneOf(MODEL_KINDS).default('micro'),
+    preset: oneOf(PRESETS).default('paper'),
+    seed: nonNegInt().default(123),
+    name: text('a run name', 200).optional(),
+    modelOverrides: overrides('model hyperparameters'),
+    trainOverrides: overrides('training options'),
+  })
+  .strict();
+
+
+export const apiSchemas = {
+  appInfo: empty,
+  listDatasets: empty,
+  importDataset: z
+    .object({
+      path: text('a folder or file path'),
+      name: text('a dataset name', 200).optional(),
+      layout: oneOf(LAYOUTS).default('auto'),
+      setting: oneOf(SETTINGS).optional(),
+    })
+    .strict(),
+  datasetInfo: z.object({ dataset: datasetRef() }).strict(),
+  splitDataset: z
+    .object({
+      dataset: datasetRef(),
+      mode: oneOf(SPLIT_MODES),
+      name: text('a dataset name', 200).optional(),
+      /** Folder for the new LATTICE split; default: next to the run store. */
+      out: text('a folder path').optional(),
+      seed: nonNegInt().default(123),
+    })
+    .strict(),
+  diagnoseDataset: z
+    .object({
+      dataset: datasetRef(),
+      ks: z.array(posInt(), { error: 'expected a list of positive integers' }).min(1).max(10).default([5, 10, 15, 20]),
+    })
+    .strict(),
+  deleteDataset: z.object({ dataset: datasetRef() }).strict(),
+  modelOptions: empty,
+  validateRun: startRunSchema,
+  listRuns: z
+    .object({
+      status: z.array(oneOf(RUN_STATUSES)).optional(),
+      model: z.array(text('a model name', 100)).optional(),
+      datasetId: posInt().optional(),
+      search: z.string().max(200).optional(),
+      sortBy: oneOf(RUN_SORT_KEYS).default('id'),
+      order: oneOf(['asc', 'desc'] as const).default('desc'),
+    })
+    .strict()
+    .optional(),
+  getRun: z.object({ runId: posInt() }).strict(),
+  startRun: startRunSchema,
+  cancelRun: z.object({ runId: posInt() }).strict(),
+  resumeRun: z.object({ runId: posInt() }).strict(),
+  deleteRun: z.object({ runId: posInt() }).strict(),
+  renameRun: z.object({ runId: posInt(), name: text('a non-empty name', 200) }).strict(),
+  activeRuns: empty,
+  compareRuns: z
+    .object({ runIds: z.array(posInt(), { error: 'expected a list of run ids' }).min(1, { error: 'expected at least one run id' }).max(8, { error: 'compare at most 8 runs' }) })
+    .strict(),
+  itemNeighbours: z
+    .object({
+      runId: posInt(),
+      item: nonNegInt(),
+      /** One modality, or every modality when omitted. */
+      modality: text('a modality name', 100).optional(),
+      stage: oneOf(NEIGHBOUR_STAGES).default('combined'),
+    })
+    .strict(),
+  itemAttention: z.object({ runId: posInt(), item: nonNegInt() }).strict(),
+  attentionDistribution: z
+    .object({ runId: posInt(), bins: z.number({ error: 'expected an integer between 2 and 100' }).int().min(2).max(100).default(20) })
+    .strict(),
+  userView: z
+    .object({
+      runId: posInt(),
+      user: nonNegInt(),
+      k: z.number({ error: 'expected an integer between 1 and 100' }).int({ error: 'expected an integer between 1 and 100' }).min(1, { error: 'expected an integer between 1 and 100' }).max(100, { error: 'expected an integer between 1 and 100' }).default(10),
+    })
+    .strict(),
+  exportRun: z
+    .object({
+      runId: posInt(),
+      what: oneOf(EXPORT_WHATS),
+      format: oneOf(EXPORT_FORMATS).default('csv'),
+      /** Embedding table (item_final, user_final, item_id, user_id, h_<modality>, h_shared, ...). */
+      embedding: text('an embedding name', 100).optional(),
+    })
+    .strict(),
+} as const;
+
+export type ApiMethodName = keyof typeof apiSchemas;
+export const API_METHODS = Object.keys(apiSchemas) as ApiMethodName[];
+export type ApiInput<M extends ApiMethodName> = z.input<(typeof apiSchemas)[M]>;
+export type ApiParsed<M extends ApiMethodName> = z.output<(typeof apiSchemas)[M]>;
+export type StartRunInput = z.input<typeof startRunSchema>;
+
+export function isApiMethod(name: string): name is ApiMethodName {
+  return Object.prototype.hasOwnProperty.call(apiSchemas, name);
+}
+
+/** "runId: expected a positive integer; item: expected an integer ≥ 0" */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => {
+      const where = i.path.length ? i.path.map(String).join('.') : 'input';
+      return `${where}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+export type ApiErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE' | 'FAILED';
+
+/** An error every transport carries as { code, message } and the renderer shows as-is. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Parse one method's input; throws ApiError('INVALID_INPUT') with a readable message. */
+export function parseInput<M extends ApiMethodName>(method: M, input: unknown): ApiParsed<M> {
+  const r = apiSchemas[method].safeParse(input);
+  if (!r.success) throw new ApiError('INVALID_INPUT', formatIssues(r.error.issues));
+  return r.data as ApiParsed<M>;
+}
+
+/** Wire format of one call's outcome (IPC and HTTP). */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string } };
+
+// ------------------------------------------------------------------ response types
+
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+  storePath: string;
+  platform: string;
+  modelKinds: readonly ModelKind[];
+}
+
+export interface DatasetStats {
+  users: number;
+  items: number;
+  interactions: { train: number; val: number; test: number };
+  density: number;
+  coldItems: number;
+  usersWithoutTrain?: number;
+}
+
+export interface DatasetSummary {
+  id: number;
+  name: string;
+  layout: string;
+  setting: Setting;
+  sourcePaths: string[];
+  modalities: { name: string; dim: number }[];
+  stats: DatasetStats;
+  fingerprint: string;
+  createdAt: string;
+  /** Runs recorded on this dataset. */
+  runCount: number;
+}
+
+export interface DatasetInfo extends DatasetSummary {
+  sourceExists: boolean;
+  warnings: string[];
+}
+
+export interface ModalityDiagnosis {
+  modality: string;
+  dim: number;
+  /** Mean cosine similarity over all item pairs. */
+  meanAllPairs: number;
+  /** Mean cosine similarity over co-interacted item pairs. */
+  meanCoInteracted: number;
+  /** Share of users with a pair of interacted items among each other's k nearest neighbours. */
+  shareWithSimilarPair: { k: number; share: number }[];
+}
+
+export interface DiagnoseResult {
+  dataset: string;
+  modalities: ModalityDiagnosis[];
+  seconds: number;
+}
+
+/** Final (or best-epoch) metric values keyed "split/metric@k", e.g. "val/recall@20". */
+export type MetricMap = Record<string, number>;
+
+export interface RunSummary {
+  id: number;
+  name: string;
+  datasetId: number | null;
+  datasetName: string | null;
+  setting: Setting | null;
+  model: string;
+  preset: string | null;
+  seed: number | null;
+  backend: string | null;
+  status: RunStatus;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  wallSeconds: number | null;
+  bestEpoch: number | null;
+  epochsRecorded: number;
+  parentRunId: number | null;
+  metrics: MetricMap;
+  /** Interrupted with a checkpoint: can be resumed. */
+  resumable: boolean;
+  /** Training in this app right now (can be cancelled here). */
+  active: boolean;
+}
+
+export interface EpochInfo {
+  epoch: number;
+  losses: Record<string, number>;
+  metrics: Record<string, number> | null;
+  seconds: number | null;
+  at: string;
+}
+
+export interface EvaluationInfo {
+  split: 'val' | 'test';
+  setting: Setting;
+  metric: string;
+  k: number;
+  value: number;
+  epoch: number | null;
+}
+
+export interface ArtifactInfo {
+  id: number;
+  kind: string;
+  name: string;
+  format: string;
+  shape: number[] | null;
+  bytes: number | null;
+  epoch: number | null;
+}
+
+export interface RunDetails {
+  run: RunSummary;
+  config: Record<string, unknown>;
+  epochs: EpochInfo[];
+  evaluations: EvaluationInfo[];
+  /** Final evaluations only (best epoch / after training). */
+  final: EvaluationInfo[];
+  artifacts: ArtifactInfo[];
+  /** Modalities with stored neighbour graphs (MICRO runs). */
+  graphModalities: string[];
+  embeddings: string[];
+  hasAttention: boolean;
+  /** Items and users of the run's dataset (when known). */
+  nItems: number | null;
+  nUsers: number | null;
+}
+
+export interface FieldSpec {
+  key: string;
+  type: 'integer' | 'number' | 'boolean' | 'enum' | 'string' | 'string[]' | 'integer[]';
+  options?: string[];
+  min?: number;
+  max?: number;
+  /** Strict lower bound (value must be > exclusiveMin). */
+  exclusiveMin?: number;
+  /** Strict upper bound. */
+  exclusiveMax?: number;
+  pattern?: string;
+  help?: string;
+  group?: string;
+}
+
+export interface ModelOption {
+  model: ModelKind;
+  label: string;
+  description: string;
+  /** Trained by gradient descent (epochs, progress curves) vs fitted in one pass. */
+  trainable: boolean;
+  fields: FieldSpec[];
+  /** Resolved model hyperparameters per preset. */
+  defaults: Record<Preset, Record<string, unknown>>;
+  /** Resolved training options per preset. */
+  trainDefaults: Record<Preset, Record<string, unknown>>;
+}
+
+export interface ModelOptions {
+  models: ModelOption[];
+  trainFields: FieldSpec[];
+}
+
+export interface ValidateResult {
+  ok: boolean;
+  errors: string[];
+  /** The fully resolved configuration when ok. */
+  resolved?: { model: string; preset: string; seed: number; modelConfig: Record<string, unknown>; train: Record<string, unknown> };
+}
+
+export interface ProgressInfo {
+  phase: string;
+  epoch?: number;
+  epochs?: number;
+  batch?: number;
+  batches?: number;
+  losses?: Record<string, number>;
+  metrics?: Record<string, number>;
+  etaSeconds?: number;
+  message?: string;
+  /** 0..1 over the whole run, when known. */
+  fraction?: number;
+}
+
+export interface ActiveRun {
+  runId: number;
+  name: string;
+  model: string;
+  startedAt: string | null;
+  progress: ProgressInfo | null;
+}
+
+export interface CompareRow {
+  split: 'val' | 'test';
+  setting: Setting;
+  metric: string;
+  k: number;
+  /** One value per run, in the order of `runs`; null when the run has none. */
+  values: (number | null)[];
+}
+
+export interface CompareResult {
+  runs: RunSummary[];
+  rows: CompareRow[];
+  curves: { runId: number; epochs: EpochInfo[] }[];
+}
+
+export interface NeighbourInfo {
+  item: number;
+  weight: number;
+  cold: boolean;
+  label?: string;
+}
+
+export interface ItemNeighbours {
+  runId: number;
+  item: number;
+  label?: string;
+  cold: boolean;
+  nItems: number;
+  stage: NeighbourStage;
+  modalities: { modality: string; neighbours: NeighbourInfo[] }[];
+}
+
+export interface AttentionVector {
+  columns: string[];
+  values: number[];
+}
+
+export interface ItemAttention {
+  runId: number;
+  item: number;
+  cold: boolean;
+  /** α over modalities (eq. 10), or null when the run has no fusion attention. */
+  modality: AttentionVector | null;
+  /** Shared vs specific weights, or null when the run has none. */
+  sharedSpecific: AttentionVector | null;
+}
+
+export interface Histogram {
+  column: string;
+  /** bins + 1 edges. */
+  edges: number[];
+  counts: number[];
+  mean: number;
+}
+
+export interface AttentionDistribution {
+  runId: number;
+  nItems: number;
+  modality: Histogram[] | null;
+  sharedSpecific: Histogram[] | null;
+}
+
+export interface Explanation {
+  modality: string;
+  /** History items linked to the recommendation in the combined item graph, strongest first. */
+  via: { item: number; weight: number }[];
+}
+
+export interface Recommendation {
+  rank: number;
+  item: number;
+  label?: string;
+  score: number;
+  cold: boolean;
+  /** The item is one of the user's held-out validation / test items. */
+  heldOut: 'val' | 'test' | null;
+  explanations: Explanation[];
+}
+
+export interface UserView {
+  runId: number;
+  user: number;
+  label?: string;
+  nUsers: number;
+  history: { item: number; label?: string; cold: boolean }[];
+  heldOut: { val: number[]; test: number[] };
+  recommendations: Recommendation[];
+}
+
+export interface ExportFile {
+  name: string;
+  mime: string;
+  size: number;
+  /** base64 bytes (browser mode: the renderer downloads them). */
+  data?: string;
+  /** Where the file was saved (Electron: chosen in a save dialog). */
+  savedTo?: string;
+}
+
+export interface ExportResult {
+  files: ExportFile[];
+  /** Electron: the user closed the save dialog. */
+  cancelled?: boolean;
+}
+
+/** Output type of every method. */
+export interface ApiOutputs {
+  appInfo: AppInfo;
+  listDatasets: DatasetSummary[];
+  importDataset: DatasetInfo;
+  datasetInfo: DatasetInfo;
+  splitDataset: DatasetInfo;
+  diagnoseDataset: DiagnoseResult;
+  deleteDataset: { deleted: boolean };
+  modelOptions: ModelOptions;
+  validateRun: ValidateResult;
+  listRuns: RunSummary[];
+  getRun: RunDetails;
+  startRun: { runId: number };
+  cancelRun: { cancelled: boolean };
+  resumeRun: { runId: number };
+  deleteRun: { deleted: boolean };
+  renameRun: RunSummary;
+  activeRuns: ActiveRun[];
+  compareRuns: CompareResult;
+  itemNeighbours: ItemNeighbours;
+  itemAttention: ItemAttention;
+  attentionDistribution: AttentionDistribution;
+  userView: UserView;
+  exportRun: ExportResult;
+}
+
+type Exact<T extends Record<ApiMethodName, unknown>> = T;
+// Compile-time check: every method has an output type and vice versa.
+export type _CheckOutputs = Exact<ApiOutputs> & Record<Exclude<keyof ApiOutputs, ApiMethodName>, never>;
+
+export type ApiOutput<M extends ApiMethodName> = ApiOutputs[M];
+
+/** The API as seen by callers: one async function per method. */
+export type MicroApi = {
+  [M in ApiMethodName]: undefined extends ApiInput<M> ? (input?: ApiInput<M>) => Promise<ApiOutput<M>> : (input: ApiInput<M>) => Promise<ApiOutput<M>>;
+};
+
+// ------------------------------------------------------------------ events
+
+export type ApiEvent =
+  | { type: 'progress'; runId: number; progress: ProgressInfo }
+  | { type: 'run-updated'; runId: number; status: RunStatus; error: string | null }
+  | { type: 'runs-changed' }
+  | { type: 'datasets-changed' };
+
+/** What the preload script exposes on window.microApi. */
+export interface PreloadBridge {
+  call<M extends ApiMethodName>(method: M, input: ApiInput<M> | undefined): Promise<ApiResult<ApiOutput<M>>>;
+  /** Subscribe to API events; returns an unsubscribe function. */
+  onEvent(listener: (e: ApiEvent) => void): () => void;
+}
+
+export { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from './channels';
+
+/** Progress of a run as a 0..1 fraction, from epoch and batch counters. */
+export function progressFraction(p: ProgressInfo): number | undefined {
+  if (!p.epochs || !p.epoch) return undefined;
+  const within = p.batch && p.batches ? p.batch / p.batches : p.phase === 'train' ? 0 : 1;
+  return Math.min(1, Math.max(0, (p.epoch - 1 + within) / p.epochs));
+}

@@ -1,0 +1,236 @@
+// End-to-end through the real UI in browser mode: the browser-mode server on a free port with a
+// temporary store, the built renderer in Debian's chromium (playwright-core). Leaves screenshots
+// of every view in tests/artifacts/screenshots/ and copies the main ones to docs/screenshots/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = path.resolve(__dirname, '..', '..');
+const DEMO = path.join(ROOT, 'resources', 'demo');
+const SHOTS = path.join(ROOT, 'tests', 'artifacts', 'screenshots');
+const DOCS_SHOTS = path.join(ROOT, 'docs', 'screenshots');
+const RENDERER = path.join(ROOT, 'out', 'renderer', 'index.html');
+
+const haveChromium = fs.existsSync(CHROMIUM);
+const suite = haveChromium ? describe : describe.skip;
+if (!haveChromium) console.warn(`e2e skipped: ${CHROMIUM} is missing (install it with: apt-get update && apt-get install -y chromium)`);
+
+function newestMtime(dir: string): number {
+  let t = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Build the renderer when its output is missing or older than its sources. */
+function ensureRendererBuilt(): void {
+  const src = Math.max(newestMtime(path.join(ROOT, 'src', 'renderer')), newestMtime(path.join(ROOT, 'src', 'shared')));
+  if (fs.existsSync(RENDERER) && fs.statSync(RENDERER).mtimeMs >= src) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
+}
+
+function parseNpyShape(bytes: Buffer): number[] {
+  expect(bytes.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
+  const major = bytes[6];
+  const len = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
+  const header = bytes.subarray(major === 1 ? 10 : 12, (major === 1 ? 10 : 12) + len).toString('latin1');
+  expect(header).toContain("'descr': '<f4'");
+  const m = /'shape':\s*\(([^)]*)\)/.exec(header);
+  expect(m).not.toBeNull();
+  return m![1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+}
+
+suite('workbench in browser mode (chromium)', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let url = '';
+  let browser: Browser;
+  let page: Page;
+  const logs: string[] = [];
+
+  async function shot(name: string, docs = false, fullPage = false) {
+    const file = path.join(SHOTS, `${name}.png`);
+    await page.screenshot({ path: file, fullPage });
+    if (docs) fs.copyFileSync(file, path.join(DOCS_SHOTS, `${name}.png`));
+  }
+
+  async function view(hash: string) {
+    await page.goto(`${url}/${hash}`);
+    await page.waitForLoadState('domcontentloaded');
+  }
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.mkdirSync(DOCS_SHOTS, { recursive: true });
+    ensureRendererBuilt();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-e2e-'));
+    server = spawn(process.execPath, ['--import', 'tsx', 'src/main/serve.ts', '--port', '0', '--store', path.join(dir, 'runs.sqlite')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${logs.join('')}`)), 60_000);
+      server.stdout!.on('data', (d: Buffer) => {
+        logs.push(d.toString());
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(logs.join(''));
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      server.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${logs.join('')}`)));
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}\n`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') logs.push(`console: ${m.text()}\n`);
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    const errors = logs.filter((l) => l.startsWith('pageerror'));
+    if (errors.length) console.warn(errors.join(''));
+  });
+
+  it('serves the app with a strict CSP', async () => {
+    const res = await fetch(`${url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const bad = await fetch(`${url}/api/getRun`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ runId: 'x' }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: 'runId: expected a positive integer' } });
+  });
+
+  it('imports the demo dataset, builds a split and shows the pilot study', async () => {
+    await view('#/datasets');
+    await page.getByText('No datasets yet').waitFor();
+    await page.fill('#import-path', DEMO);
+    await page.fill('#import-name', 'demo-warm');
+    await page.selectOption('#import-setting', 'warm');
+    await page.getByRole('button', { name: 'Import dataset' }).click();
+    const row = page.locator('tr[data-dataset="demo-warm"]');
+    await row.waitFor({ timeout: 60_000 });
+    await expect(row.textContent()).resolves.toContain('600');
+    await page.selectOption('#split-mode', 'cold');
+    await page.getByRole('button', { name: 'Build split' }).click();
+    await page.locator('tr[data-dataset="demo-warm-cold"]').waitFor({ timeout: 60_000 });
+    await page.locator('tr[data-dataset="demo-warm"]').getByRole('button', { name: 'demo-warm' }).click();
+    await page.getByRole('button', { name: 'Run diagnostics' }).click();
+    await page.locator('.chart[aria-label^="Share of users"][data-points="4"]').waitFor({ timeout: 60_000 });
+    await page.locator('table[aria-label="Diagnostics"] tbody tr').nth(1).waitFor();
+    await shot('datasets', true);
+  }, 180_000);
+
+  it('trains a short MICRO run and the curves update live', async () => {
+    await view('#/train?dataset=demo-warm');
+    await page.locator('#train-epochs').waitFor();
+    await page.selectOption('#train-dataset', 'demo-warm');
+    await page.fill('#train-epochs', '3');
+    await page.fill('#train-evalEvery', '1');
+    await page.fill('#train-name', 'e2e micro');
+    const start = page.getByRole('button', { name: 'Start training' });
+    await expect.poll(() => start.isEnabled(), { timeout: 10_000 }).toBe(true);
+    await start.click();
+    const status = page.getByTestId('train-status');
+    await expect.poll(() => status.textContent(), { timeout: 60_000 }).toBe('running');
+    // The loss curve gains points while the run is still going.
+    const loss = page.locator('[data-testid="loss-chart"]');
+    await expect.poll(async () => Number(await loss.getAttribute('data-points')), { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
+    await expect(page.locator('.progress-text').textContent()).resolves.toMatch(/epoch \d\/3/);
+    await shot('train-live');
+    await expect.poll(() => status.textContent(), { timeout: 150_000 }).toBe('completed');
+    await expect.poll(async () => Number(await loss.getAttribute('data-points')), { timeout: 10_000 }).toBe(3);
+    await expect.poll(async () => Number(await page.locator('[data-testid="val-chart"]').getAttribute('data-points'))).toBe(3);
+    await shot('train', true);
+  }, 240_000);
+
+  it('starts and cancels a second run', async () => {
+    await page.fill('#train-epochs', '200');
+    await page.fill('#train-name', 'e2e cancel');
+    const start = page.getByRole('button', { name: 'Start training' });
+    await expect.poll(() => start.isEnabled(), { timeout: 10_000 }).toBe(true);
+    await start.click();
+    await expect.poll(() => page.locator('.progress-text').textContent(), { timeout: 60_000 }).toMatch(/batch \d+\//);
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 90_000 }).toBe('cancelled');
+  }, 180_000);
+
+  it('lists, renames and compares runs', async () => {
+    await view('#/runs');
+    const rows = page.locator('table[aria-label="Runs"] tbody tr[data-run]');
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(2);
+    await expect(page.locator('tr[data-run="1"]').getAttribute('data-status')).resolves.toBe('completed');
+    await expect(page.locator('tr[data-run="2"]').getAttribute('data-status')).resolves.toBe('cancelled');
+    await page.locator('tr[data-run="2"]').getByRole('button', { name: 'Rename' }).click();
+    await page.fill('input[aria-label="New name of run 2"]', 'stopped early');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('tr[data-run="2"] .run-name').textContent()).toBe('stopped early');
+    await page.getByRole('button', { name: 'Name', exact: true }).click(); // sort by name
+    await page.check('input[aria-label="Select run 1"]');
+    await page.check('input[aria-label="Select run 2"]');
+    await page.getByRole('button', { name: /Compare selected/ }).click();
+    await page.locator('table[aria-label="Metric comparison"] tbody tr').first().waitFor({ timeout: 20_000 });
+    await expect(page.locator('table[aria-label="Metric comparison"] thead').textContent()).resolves.toContain('stopped early');
+    await expect.poll(async () => Number(await page.locator('[data-testid="compare-bars"]').getAttribute('data-points'))).toBeGreaterThan(0);
+    await shot('runs', true, true);
+  }, 60_000);
+
+  it('explores an item: neighbours in every modality, stages, attention', async () => {
+    await view('#/explorer?run=1&item=7');
+    const graphs = page.locator('.graph[data-modality]');
+    await expect.poll(() => graphs.count(), { timeout: 60_000 }).toBe(2);
+    for (const m of ['visual', 'textual']) {
+      await expect.poll(async () => Number(await page.locator(`.graph[data-modality="${m}"]`).getAttribute('data-nodes'))).toBeGreaterThan(5);
+    }
+    await expect.poll(() => page.getByTestId('attention-value').count()).toBe(2);
+    const alpha = (await page.getByTestId('attention-value').allTextContents()).map(Number);
+    expect(alpha.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    await page.locator('[data-testid="distribution-chart"][data-points="20"]').waitFor({ timeout: 20_000 });
+    await shot('explorer', true, true);
+    // switch stage, then move to a neighbour through the keyboard-friendly list
+    await page.getByLabel('initial').check();
+    await expect.poll(() => page.locator('.item-head').textContent()).toContain('initial graph');
+    const first = page.locator('.graph-card').first();
+    await first.locator('summary').click();
+    const target = first.locator('.neighbour-list button').first();
+    const label = (await target.textContent())!.trim();
+    await target.click();
+    await expect.poll(() => page.locator('.item-head h2').textContent()).toBe(`Item ${label.replace('item ', '')}`);
+    await expect.poll(async () => Number(await page.locator('.graph[data-modality="visual"]').getAttribute('data-nodes'))).toBeGreaterThan(5);
+  }, 90_000);
+
+  it('shows a user’s explained recommendations', async () => {
+    await view('#/users?run=1&user=3&k=10');
+    const recs = page.locator('table[aria-label="Recommendations"] tbody tr');
+    await expect.poll(() => recs.count(), { timeout: 30_000 }).toBe(10);
+    await expect(page.locator('.explain').first().textContent()).resolves.toMatch(/visual|textual/);
+    await shot('users', true);
+  }, 60_000);
+
+  it('exports embeddings as .npy with the right shape', async () => {
+    await view('#/export?run=1');
+    await page.locator('#export-embedding option[value="item_final"]').waitFor({ state: 'attached', timeout: 20_000 });
+    await page.selectOption('#export-embedding', 'item_final');
+    await page.selectOption('#export-format', 'npy');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe('run1-item_final.npy');
+    const file = path.join(dir, 'download.npy');
+    await download.saveAs(file);
+    expect(parseNpyShape(fs.readFileSync(file))).toEqual([400, 64]);
+    await page.getByText('Downloaded run1-item_final.npy').waitFor();
+    await shot('export');
+  }, 60_000);
+});

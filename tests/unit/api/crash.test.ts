@@ -1,0 +1,65 @@
+// A training worker that fails or dies marks its run failed with the error text, visible through the API.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkbenchService } from '../../../src/main/api';
+import type { ApiEvent } from '../../../src/shared/api';
+
+const DEMO = path.resolve('resources/demo');
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-api-crash-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function finished(service: WorkbenchService, runId: number): Promise<ApiEvent> {
+  return new Promise((resolve) => {
+    const off = service.onEvent((e) => {
+      if (e.type === 'run-updated' && e.runId === runId && e.status !== 'running') {
+        off();
+        resolve(e);
+      }
+    });
+  });
+}
+
+describe('worker crashes', () => {
+  it('a run whose worker throws mid-training is failed with the error text', async () => {
+    const service = new WorkbenchService({ storePath: path.join(dir, 'a.sqlite'), mode: 'browser', testHooks: { crashAfterBatches: 2 } });
+    try {
+      const api = service.api();
+      await api.importDataset({ path: DEMO, name: 'demo-warm', setting: 'warm' });
+      const { runId } = await api.startRun({ dataset: 'demo-warm', trainOverrides: { epochs: 2 } });
+      const ev = await finished(service, runId);
+      expect(ev).toMatchObject({ status: 'failed', error: expect.stringContaining('simulated worker crash') });
+      const d = await api.getRun({ runId });
+      expect(d.run.status).toBe('failed');
+      expect(d.run.error).toContain('simulated worker crash');
+      expect(d.run.active).toBe(false);
+      expect((await api.listRuns()).find((r) => r.id === runId)?.error).toContain('simulated worker crash');
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('a worker that exits without reporting leaves a failed run, not a running one', async () => {
+    const storePath = path.join(dir, 'b.sqlite');
+    const service = new WorkbenchService({
+      storePath,
+      mode: 'browser',
+      host: { workerEntry: new URL('./fixtures/exiting-worker.mjs', import.meta.url), execArgv: [] },
+    });
+    try {
+      const api = service.api();
+      await api.importDataset({ path: DEMO, name: 'demo-warm', setting: 'warm' });
+      const { runId } = await api.startRun({ dataset: 'demo-warm' });
+      const ev = await finished(service, runId);
+      expect(ev).toMatchObject({ status: 'failed', error: 'worker exited with code 7 before finishing' });
+      expect((await api.getRun({ runId })).run).toMatchObject({ status: 'failed', error: 'worker exited with code 7 before finishing' });
+    } finally {
+      await service.close();
+    }
+  });
+});
