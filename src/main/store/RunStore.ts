@@ -47,7 +47,7 @@ const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   interrupted: ['running', 'completed', 'failed', 'cancelled'],
   completed: [],
   failed: [],
-  cancelled: [],
+  cancelled: ['running'], // a cancelled run can be resumed from its last checkpoint
 };
 const ENDED: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 

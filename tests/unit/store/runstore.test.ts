@@ -128,6 +128,7 @@ describe('runs', () => {
     expect(code(() => store.finishRun(run.id, 'interrupted' as 'failed'))).toBe('INVALID_INPUT');
     const q = store.createRun({ model: 'mf' });
     expect(store.updateRunStatus(q.id, 'cancelled').status).toBe('cancelled');
+    expect(store.startRun(q.id).status).toBe('running'); // resuming a cancelled run
     expect(code(() => store.startRun(999))).toBe('NOT_FOUND');
   });
 
