@@ -2,7 +2,7 @@
 // LightGCN, BPR + L2, and dot-product scoring of user blocks.
 import { tf } from '../backend';
 import type { UserItems } from '../types';
-import { spmm, gatherRows, negLogSigmoid, readSync, type SparsePattern } from '../ops';
+import { gatherRows, negLogSigmoid, propagate, readSync, type SparsePattern } from '../ops';
 import type { EmbeddingScorer } from './types';
 
 export interface Rng {
@@ -118,14 +118,8 @@ export function lightgcnPropagate(
 ): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => {
     const nU = userEmb.shape[0];
-    const values = tf.tensor1d(graph.values);
-    let e = tf.concat([userEmb, itemEmb], 0) as tf.Tensor2D;
-    let sum = e;
-    for (let l = 0; l < layers; l++) {
-      e = spmm(graph.pattern, values, e);
-      sum = tf.add(sum, e);
-    }
-    const mean = tf.div(sum, layers + 1) as tf.Tensor2D;
+    const e0 = tf.concat([userEmb, itemEmb], 0) as tf.Tensor2D;
+    const mean = propagate(graph.pattern, graph.values, e0, layers, 'mean'); // fixed graph: no gradient into its values
     const [u, i] = tf.split(mean, [nU, mean.shape[0] - nU], 0) as [tf.Tensor2D, tf.Tensor2D];
     return [u, i];
   });

@@ -6,6 +6,7 @@
 // (the positive is in the denominator; intra-modality negatives exclude self), L = mean_i ℓ_i.
 import { tf } from '../../backend';
 import { customOp, l2Normalize, readSync } from '../../ops';
+import { contrastiveCoreFast, fastContrastiveAvailable } from './contrastive-fast';
 
 export interface ContrastiveResult {
   loss: number;
@@ -17,8 +18,27 @@ export interface ContrastiveResult {
 /**
  * Loss and gradients for normalised embeddings a (N×d) and c (N×d). `anchors` restricts the mean
  * to a subset of anchor rows (sampled mode); negatives always run over all N items.
+ * Runs the SIMD kernels of contrastive-fast.ts when available (same results to float32 rounding;
+ * MICRO_CONTRASTIVE=reference forces the reference below), else the reference implementation.
  */
 export function contrastiveCore(
+  a: Float32Array,
+  c: Float32Array,
+  n: number,
+  d: number,
+  tau: number,
+  anchors?: Int32Array,
+  blockRows = 512,
+): ContrastiveResult {
+  if (process.env.MICRO_CONTRASTIVE !== 'reference' && fastContrastiveAvailable(tau)) return contrastiveCoreFast(a, c, n, d, tau, anchors);
+  return contrastiveCoreReference(a, c, n, d, tau, anchors, blockRows);
+}
+
+/**
+ * Reference implementation (the test oracle, and the fallback without WebAssembly SIMD or for
+ * τ < MIN_TAU): TF.js matmuls per anchor block, softmax with the row max in float64 JS.
+ */
+export function contrastiveCoreReference(
   a: Float32Array,
   c: Float32Array,
   n: number,
@@ -110,18 +130,8 @@ export function contrastiveLoss(hm: tf.Tensor2D, hc: tf.Tensor2D, tau: number, a
   const core = customOp<tf.Scalar>((a: tf.Tensor, c: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);
     const res = contrastiveCore(a.dataSync() as Float32Array, c.dataSync() as Float32Array, n, d, tau, anchors);
-    const gradFunc = (dy: tf.Tensor) => {
-      const k = dy.dataSync()[0];
-      const ga = res.gradA;
-      const gc = res.gradC;
-      if (k !== 1) {
-        for (let q = 0; q < ga.length; q++) {
-          ga[q] *= k;
-          gc[q] *= k;
-        }
-      }
-      return [tf.tensor2d(ga, [n, d]), tf.tensor2d(gc, [n, d])];
-    };
+    // dy (e.g. β_C) scales the gradients on the backend: a JS loop over 2·N·d floats costs more.
+    const gradFunc = (dy: tf.Tensor) => [tf.mul(tf.tensor2d(res.gradA, [n, d]), dy), tf.mul(tf.tensor2d(res.gradC, [n, d]), dy)];
     return { value: tf.scalar(res.loss), gradFunc };
   });
   return tf.tidy(() => core(l2Normalize(hm), l2Normalize(hc)));

@@ -1,9 +1,10 @@
 // Modality-aware item graphs (paper section 3.1, eq. 1-5), O(N·k) memory.
 // Top-k *indices* come from a row-blocked cosine pass without gradient; edge *values* are then
 // recomputed differentiably on the N·k chosen pairs, which is exact: the kNN mask is constant.
-import { tf } from '../../backend';
-import { knnCosineTopK } from '../../graph/knn';
-import { gatherVector, gatherRows, l2Normalize, type SparsePattern } from '../../ops';
+import { activeBackend, tf } from '../../backend';
+import { knnCosineTopK, type KnnResult } from '../../graph/knn';
+import { knnCosineTopKTf } from '../../graph/knn-tf';
+import { edgeDots, gatherVector, l2Normalize, type SparsePattern } from '../../ops';
 
 export interface KnnGraph {
   /** Row i's k neighbours: rows[i*k+j] = i, cols[i*k+j] = neighbour, sorted by similarity. */
@@ -33,19 +34,45 @@ export function symNormalizeRows(cosine: Float32Array, cols: Int32Array, n: numb
   return out;
 }
 
+function hasBackend(): boolean {
+  try {
+    activeBackend();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Cosine top-k: matMul tiles on the TF.js backend when one is initialised, else pure JS. */
+function knn(features: Float32Array | tf.Tensor2D, n: number, dim: number, k: number): KnnResult {
+  if (hasBackend()) return knnCosineTopKTf(features, n, dim, k);
+  const x = features instanceof Float32Array ? features : (features.dataSync() as Float32Array);
+  return knnCosineTopK(x, n, dim, k);
+}
+
+// The initial graph depends only on the (immutable) feature table and k: models built on the same
+// dataset object share it instead of recomputing an N²·dim pass (minutes for 4096-d features).
+const initialGraphs = new WeakMap<Float32Array, Map<string, KnnGraph>>();
+
 /** The initial graph S̃^m from raw features (eq. 1-3), built once and never differentiated. */
 export function buildKnnGraph(features: Float32Array, n: number, dim: number, k: number): KnnGraph {
   const kk = Math.min(k, n);
-  const { indices, values } = knnCosineTopK(features, n, dim, kk);
+  const key = `${n}:${dim}:${kk}`;
+  const cached = initialGraphs.get(features)?.get(key);
+  if (cached) return cached;
+  const { indices, values } = knn(features, n, dim, kk);
   const pattern = knnPattern(indices, n, kk);
-  return { pattern, k: kk, cosine: values, values: symNormalizeRows(values, indices, n, kk) };
+  const graph = { pattern, k: kk, cosine: values, values: symNormalizeRows(values, indices, n, kk) };
+  if (!initialGraphs.has(features)) initialGraphs.set(features, new Map());
+  initialGraphs.get(features)!.set(key, graph);
+  return graph;
 }
 
 /** Top-k neighbour indices of the transformed features (no gradient). */
 export function learnedGraphPattern(transformed: tf.Tensor2D, k: number): SparsePattern {
   const [n, d] = transformed.shape;
   const kk = Math.min(k, n);
-  const { indices } = knnCosineTopK(transformed.dataSync() as Float32Array, n, d, kk);
+  const { indices } = knn(transformed, n, d, kk);
   return knnPattern(indices, n, kk);
 }
 
@@ -59,7 +86,7 @@ export function learnedGraphValues(transformed: tf.Tensor2D, pattern: SparsePatt
     const n = pattern.nRows;
     const k = pattern.rows.length / n;
     const e = l2Normalize(transformed);
-    const cos = tf.reshape(tf.sum(tf.mul(gatherRows(e, pattern.rows), gatherRows(e, pattern.cols)), 1), [n, k]);
+    const cos = tf.reshape(edgeDots(e, pattern), [n, k]);
     const deg = tf.sum(cos, 1);
     // 1/√0 → 0 (reference). The mask is a constant: comparisons have no gradient in tfjs.
     const positive = tf.tensor1d((deg.dataSync() as Float32Array).map((v) => (v > 0 ? 1 : 0)));

@@ -4,7 +4,7 @@
 import { tf } from '../../backend';
 import type { Dataset } from '../../types';
 import { createRng, type Rng } from '../../data/random';
-import { concatPatterns, gatherRows, l2Normalize, spmm, type SparsePattern } from '../../ops';
+import { concatPatterns, constMatMul, gatherRows, l2Normalize, matMul, propagate, spmm, type SparsePattern } from '../../ops';
 import {
   batchL2,
   bprLoss,
@@ -28,8 +28,9 @@ interface ModalityState {
   features: tf.Tensor2D | tf.Variable<tf.Rank.R2>;
   transform: { w: tf.Variable<tf.Rank.R2>; b?: tf.Variable<tf.Rank.R1> };
   initial: KnnGraph;
-  /** Current learned graph (pattern + detached normalised values), refreshed on rebuild. */
-  learned?: { pattern: SparsePattern; values: Float32Array };
+  /** Current learned graph (pattern + detached normalised values) and its detached λ-mix with
+   *  the initial graph, refreshed on rebuild. */
+  learned?: { pattern: SparsePattern; values: Float32Array; mixed: { pattern: SparsePattern; values: Float32Array } };
 }
 
 export interface MicroForward {
@@ -154,40 +155,51 @@ export class MicroModel implements Recommender {
 
   /** ẽ^m = W_m e^m + b_m (eq. 4). */
   private transform(m: ModalityState): tf.Tensor2D {
-    const t = tf.matMul(m.features, m.transform.w);
+    // Frozen features (the default) need no gradient: constMatMul avoids computing one (23k×4096
+    // for Clothing) and any transposed copy of the table.
+    const t = m.features instanceof tf.Variable ? matMul(m.features, m.transform.w) : constMatMul(m.features, m.transform.w);
     return (m.transform.b ? tf.add(t, m.transform.b) : t) as tf.Tensor2D;
   }
 
-  /** A^m = (1−λ)Ã^m + λS̃^m (eq. 5) as one pattern with up to 2k entries per row. */
-  private modalityGraph(m: ModalityState, rebuild: boolean): { pattern: SparsePattern; values: tf.Tensor1D } {
+  /**
+   * A^m = (1−λ)Ã^m + λS̃^m (eq. 5) as one pattern with up to 2k entries per row, on a rebuild
+   * batch: the learned values are differentiable there (gradient into the feature transform).
+   * Also stores the detached mix that the following batches reuse.
+   */
+  private rebuildGraph(m: ModalityState): { pattern: SparsePattern; values: tf.Tensor1D } {
     const lambda = this.config.lambda;
-    let learnedValues: tf.Tensor1D;
-    if (rebuild || !m.learned) {
-      const transformed = this.transform(m);
-      const pattern = learnedGraphPattern(transformed, this.config.topK);
-      learnedValues = learnedGraphValues(transformed, pattern);
-      m.learned = { pattern, values: learnedValues.dataSync().slice() as Float32Array };
-    } else {
-      learnedValues = tf.tensor1d(m.learned.values); // detached after the rebuild batch, as the reference
-    }
-    const pattern = concatPatterns(m.learned.pattern, m.initial.pattern);
+    const transformed = this.transform(m);
+    const learnedPattern = learnedGraphPattern(transformed, this.config.topK);
+    const learnedValues = learnedGraphValues(transformed, learnedPattern);
+    const detached = learnedValues.dataSync().slice() as Float32Array;
+    const pattern = concatPatterns(learnedPattern, m.initial.pattern);
+    const mixed = new Float32Array(pattern.rows.length);
+    for (let e = 0; e < detached.length; e++) mixed[e] = detached[e] * (1 - lambda);
+    for (let e = 0; e < m.initial.values.length; e++) mixed[detached.length + e] = m.initial.values[e] * lambda;
+    m.learned = { pattern: learnedPattern, values: detached, mixed: { pattern, values: mixed } };
     const values = tf.concat([tf.mul(learnedValues, 1 - lambda), tf.mul(tf.tensor1d(m.initial.values), lambda)]) as tf.Tensor1D;
     return { pattern, values };
   }
 
   /** Item-graph convolution H_l = A H_{l−1} (eq. 6), L layers, no transform or nonlinearity. */
   private itemGraphConv(m: ModalityState, rebuild: boolean): tf.Tensor2D {
-    const g = this.modalityGraph(m, rebuild);
-    let h: tf.Tensor2D = this.config.propagate === 'features' ? this.transform(m) : this.itemEmb;
-    for (let l = 0; l < this.config.itemLayers; l++) h = spmm(g.pattern, g.values, h);
-    return h;
+    const h: tf.Tensor2D = this.config.propagate === 'features' ? this.transform(m) : this.itemEmb;
+    const L = this.config.itemLayers;
+    if (rebuild || !m.learned) {
+      const g = this.rebuildGraph(m);
+      let x = h;
+      for (let l = 0; l < L; l++) x = spmm(g.pattern, g.values, x);
+      return x;
+    }
+    // Detached graph after the rebuild batch, as the reference: constant values, fused layers.
+    return propagate(m.learned.mixed.pattern, m.learned.mixed.values, h, L, 'last');
   }
 
   /** α_i^m = softmax_m(q₁ᵀ tanh(W h_i^m + b)) (eq. 7), weights shared across modalities. */
   modalityAttention(hm: tf.Tensor2D[]): tf.Tensor2D {
     const logits = hm.map((h) => {
-      const z = tf.matMul(h, this.att1.w);
-      return tf.matMul(tf.tanh(this.att1.b ? tf.add(z, this.att1.b) : z), this.att1.q);
+      const z = matMul(h, this.att1.w);
+      return matMul(tf.tanh(this.att1.b ? tf.add(z, this.att1.b) : z) as tf.Tensor2D, this.att1.q);
     });
     return tf.softmax(tf.concat(logits, 1)) as tf.Tensor2D;
   }
@@ -227,7 +239,7 @@ export class MicroModel implements Recommender {
           const hs = hm.map((x) => tf.sub(x, hc) as tf.Tensor2D);
           orthogonality = orthogonalityLoss(hs);
           const cands = [hc, ...hs];
-          alpha2 = tf.softmax(tf.concat(cands.map((x) => tf.matMul(x, this.q2)), 1)) as tf.Tensor2D;
+          alpha2 = tf.softmax(tf.concat(cands.map((x) => matMul(x, this.q2)), 1)) as tf.Tensor2D;
           h = MicroModel.fuse(alpha2, cands);
         } else {
           h = hc;
@@ -241,7 +253,7 @@ export class MicroModel implements Recommender {
     let userFinal = xu;
     let hu: tf.Tensor2D | undefined;
     if (c.preference) {
-      hu = spmm(this.userMean.pattern, tf.tensor1d(this.userMean.values), h); // eq. 16
+      hu = spmm(this.userMean.pattern, tf.tensor1d(this.userMean.values), h, true); // eq. 16
       userFinal = tf.add(xu, l2Normalize(hu)) as tf.Tensor2D;
     }
     return { userFinal, itemFinal, hm, hc, h, hu, alpha, alpha2, orthogonality, egoUsers: this.userEmb, egoItems: this.itemEmb };

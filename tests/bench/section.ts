@@ -1,0 +1,149 @@
+// One bench measurement, run in its own process (so its peak RSS is its own):
+//   node --import tsx tests/bench/section.ts '<json spec>'
+// prints one line `BENCH_RESULT <json>`. See run.ts for the specs.
+import { initBackend, tf } from '../../src/main/engine/backend';
+import { resolveRun, createModel } from '../../src/main/engine/experiment';
+import { evaluateModel, trainStep } from '../../src/main/engine/train/trainer';
+import { planEpoch } from '../../src/main/engine/train/sampler';
+import { createRng } from '../../src/main/engine/data/random';
+import { knnCosineTopKTf } from '../../src/main/engine/graph/knn-tf';
+import { knnCosineTopK } from '../../src/main/engine/graph/knn';
+import type { Recommender } from '../../src/main/engine/models/types';
+import type { Dataset } from '../../src/main/engine/types';
+import { CLOTHING, generateDataset, tiktokDataset } from './datasets';
+
+export interface EpochConfig {
+  preset: 'paper' | 'reference';
+  mode: 'exact' | 'sampled';
+  sampledAnchors?: number;
+  /** Batches timed after the first (graph-rebuild) batch and one warm-up batch. */
+  batches: number;
+  validate: boolean;
+}
+
+export type SectionSpec =
+  | {
+      /** Several configs in one process: they share the dataset and its cached initial kNN graphs. */
+      kind: 'epoch';
+      dataset: 'tiktok' | 'clothing';
+      configs: EpochConfig[];
+      contrastive?: 'fast' | 'reference';
+    }
+  | { kind: 'knn'; n: number; dim: number; k: number; impl: 'tf' | 'js' };
+
+export interface EpochMeasurement {
+  dataset: string;
+  real: boolean;
+  preset: string;
+  mode: string;
+  sampledAnchors?: number;
+  buildS: number;
+  firstBatchS: number;
+  batchS: number;
+  batchesTimed: number;
+  batchesPerEpoch: number;
+  epochS: number;
+  valS?: number;
+  valRecall20?: number;
+  maxRssMB: number;
+  threads: number;
+}
+
+export interface KnnMeasurement {
+  n: number;
+  dim: number;
+  k: number;
+  impl: string;
+  seconds: number;
+  maxRssMB: number;
+}
+
+const now = () => performance.now() / 1000;
+/** MICRO_BENCH_DEBUG=1: progress on stderr (which step a long or failing section is in). */
+const debug = (msg: string) => {
+  if (process.env.MICRO_BENCH_DEBUG) console.error(`[bench ${new Date().toISOString()} rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB] ${msg}`);
+};
+const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
+
+function loadBenchDataset(which: 'tiktok' | 'clothing'): { ds: Dataset; real: boolean } {
+  return which === 'tiktok' ? tiktokDataset() : { ds: generateDataset(CLOTHING), real: false };
+}
+
+async function epochSection(spec: Extract<SectionSpec, { kind: 'epoch' }>): Promise<{ runs: EpochMeasurement[]; maxRssMB: number }> {
+  if (spec.contrastive === 'reference') process.env.MICRO_CONTRASTIVE = 'reference';
+  await initBackend('wasm');
+  const { ds, real } = loadBenchDataset(spec.dataset);
+  const runs: EpochMeasurement[] = [];
+  for (const c of spec.configs) runs.push(measureEpoch(ds, real, c));
+  return { runs, maxRssMB: maxRssMB() };
+}
+
+function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): EpochMeasurement {
+  const overrides: Record<string, unknown> = { contrastiveMode: spec.mode };
+  if (spec.sampledAnchors) overrides.sampledAnchors = spec.sampledAnchors;
+  const run = resolveRun({ model: 'micro', preset: spec.preset, seed: 123, model_overrides: overrides });
+  debug(`${spec.preset}/${spec.mode}: building the model`);
+  let t = now();
+  const model: Recommender = createModel(run, ds);
+  debug('model built');
+  const buildS = now() - t;
+  const vars = model.variables();
+  const optimizer = tf.train.adam(run.train.lr);
+  const plan = planEpoch(run.train.sampler, ds.train, ds.nItems, run.train.batchSize, createRng(run.seed));
+  const step = (b: number) => {
+    const batch = plan.next();
+    trainStep(optimizer, vars, () => model.batchLoss!(batch, { epoch: 0, batch: b, firstBatchOfEpoch: b === 0 }).total);
+  };
+  t = now();
+  step(0); // rebuilds the learned graphs, as every epoch's first batch does
+  const firstBatchS = now() - t;
+  debug('first batch done');
+  step(1); // warm-up (kernel compilation, helper thread start)
+  t = now();
+  for (let b = 0; b < spec.batches; b++) step(2 + b);
+  const batchS = (now() - t) / spec.batches;
+  const epochS = firstBatchS + (plan.batches - 1) * batchS;
+  const out: EpochMeasurement = {
+    dataset: ds.name,
+    real,
+    preset: spec.preset,
+    mode: spec.mode,
+    sampledAnchors: spec.mode === 'sampled' ? (run.modelConfig as { sampledAnchors: number }).sampledAnchors : undefined,
+    buildS,
+    firstBatchS,
+    batchS,
+    batchesTimed: spec.batches,
+    batchesPerEpoch: plan.batches,
+    epochS,
+    maxRssMB: 0,
+    threads: Number(process.env.MICRO_CONTRASTIVE_THREADS) || 2,
+  };
+  if (spec.validate) {
+    t = now();
+    const val = evaluateModel(model, ds, 'val', [20]);
+    out.valS = now() - t;
+    out.valRecall20 = val['recall@20'];
+  }
+  optimizer.dispose();
+  model.dispose();
+  out.maxRssMB = maxRssMB(); // process peak so far
+  return out;
+}
+
+async function knnSection(spec: Extract<SectionSpec, { kind: 'knn' }>): Promise<KnnMeasurement> {
+  await initBackend('wasm');
+  const { n, dim, k } = spec;
+  const rng = createRng(7);
+  const x = new Float32Array(n * dim);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  const t = now();
+  if (spec.impl === 'tf') knnCosineTopKTf(x, n, dim, k);
+  else knnCosineTopK(x, n, dim, k);
+  return { n, dim, k, impl: spec.impl, seconds: now() - t, maxRssMB: maxRssMB() };
+}
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as SectionSpec;
+const result = spec.kind === 'knn' ? await knnSection(spec) : await epochSection(spec);
+console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
+
+
