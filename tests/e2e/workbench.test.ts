@@ -231,6 +231,20 @@ suite('workbench in browser mode (chromium)', () => {
     await download.saveAs(file);
     expect(parseNpyShape(fs.readFileSync(file))).toEqual([400, 64]);
     await page.getByText('Downloaded run1-item_final.npy').waitFor();
-    await shot('export');
+    await shot('export', true);
+  }, 60_000);
+
+  it('shows the error text of a failed run', async () => {
+    // A run whose worker died, as the host records it (written by another process: the CLI or a crashed worker).
+    const { RunStore } = await import('../../src/main/store');
+    const store = RunStore.open(path.join(dir, 'runs.sqlite'));
+    const run = store.createRun({ model: 'micro', preset: 'paper', datasetId: 1, name: 'crashed' });
+    store.startRun(run.id);
+    store.finishRun(run.id, 'failed', { error: 'worker exited with code 7 before finishing' });
+    store.close();
+    await view('#/runs');
+    await page.locator(`tr[data-run="${run.id}"]`).waitFor({ timeout: 20_000 });
+    await expect(page.locator(`tr[data-run="${run.id}"]`).getAttribute('data-status')).resolves.toBe('failed');
+    await page.getByText('Failed: worker exited with code 7 before finishing').waitFor({ timeout: 20_000 });
   }, 60_000);
 });
