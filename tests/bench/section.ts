@@ -61,7 +61,12 @@ export interface KnnMeasurement {
 const now = () => performance.now() / 1000;
 /** MICRO_BENCH_DEBUG=1: progress on stderr (which step a long or failing section is in). */
 const debug = (msg: string) => {
-  if (process.env.MICRO_BENCH_DEBUG) console.error(`[bench ${new Date().toISOString()} rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB] ${msg}`);
+  if (!process.env.MICRO_BENCH_DEBUG) return;
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length ?? 0;
+  const mem = tf.memory();
+  console.error(
+    `[bench ${new Date().toISOString()} rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB, tensors ${mem.numTensors} / ${Math.round(mem.numBytes / 2 ** 20)} MB, wasm heap ${Math.round(heap / 2 ** 20)} MB] ${msg}`,
+  );
 };
 const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
 

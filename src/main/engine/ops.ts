@@ -19,6 +19,31 @@ export function readSync(f: () => tf.Tensor): Float32Array {
   return d;
 }
 
+/**
+ * Runs `f` with the gradient tape paused and returns its (non-tensor) result. TF.js has no public
+ * no-grad scope, but it never records kernels run inside a custom-gradient forward: we run `f`
+ * there. Needed for work whose result is constant w.r.t. the loss (e.g. top-k selection): under a
+ * tape, every tile op would otherwise be recorded with its inputs kept until backprop, and on 23k
+ * items that aborted the wasm backend.
+ */
+export function untaped<T>(f: () => T): T {
+  let result: T | undefined;
+  let done = false;
+  const probe = tf.scalar(0);
+  const op = customOp<tf.Scalar>(() => {
+    result = f();
+    done = true;
+    return { value: tf.scalar(0), gradFunc: () => [tf.scalar(0)] };
+  });
+  try {
+    op(probe).dispose();
+  } finally {
+    probe.dispose();
+  }
+  if (!done) throw new Error('untaped: the function did not run');
+  return result as T;
+}
+
 /** Sparse matrix pattern in COO form, rows ascending. Edge values travel as a tensor. */
 export interface SparsePattern {
   readonly nRows: number;
@@ -225,28 +250,43 @@ export function propagate(p: SparsePattern, values: Float32Array, h: tf.Tensor2D
   return op(h);
 }
 
+/** A constant row-major n×k table that stays in JS memory (e.g. frozen raw item features). */
+export interface HostMatrix {
+  readonly data: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
 /**
- * x·w for a constant (frozen) x, with a gradient into w only: dw = xᵀ·dy, summed over row blocks
- * so that no transposed copy of a large x (e.g. 23k×4096 image features) is ever materialised,
- * and no gradient for x is computed at all.
+ * x·w for a constant x kept in JS memory, with a gradient into w only: dw = Σ_blocks x_bᵀ·dy_b.
+ * x is uploaded one row block at a time, in the forward and again in the backward, so the backend
+ * never holds the whole table nor a transposed copy: for Clothing's 23k×4096 image features that
+ * is 377 MB (plus as much again in transposes and allocator slack) kept out of the wasm heap, whose
+ * 4 GB ceiling and never-shrinking growth made peak RSS approach 3 GB. The extra uploads cost about
+ * one memcpy of the table per call, and the call happens once per epoch (learned-graph rebuild).
  */
-export function constMatMul(x: tf.Tensor2D, w: tf.Tensor2D, blockRows = 2048): tf.Tensor2D {
-  const [n, k] = x.shape;
+export function constMatMul(x: HostMatrix, w: tf.Tensor2D, blockRows = 2048): tf.Tensor2D {
+  const { data, rows: n, cols: k } = x;
+  if (data.length !== n * k) throw new RangeError(`constMatMul: table has ${data.length} values, expected ${n}×${k}`);
+  if (w.shape[0] !== k) throw new RangeError(`constMatMul: inner dimensions differ (${n}×${k} · ${w.shape.join('×')})`);
+  const block = (r0: number, rows: number) => tf.tensor2d(data.subarray(r0 * k, (r0 + rows) * k), [rows, k]);
   const op = customOp<tf.Tensor2D>((wi: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);
-    const value = tf.matMul(x, wi as tf.Tensor2D) as tf.Tensor2D;
+    const parts: tf.Tensor2D[] = [];
+    for (let r0 = 0; r0 < n; r0 += blockRows) parts.push(tf.tidy(() => tf.matMul(block(r0, Math.min(blockRows, n - r0)), wi as tf.Tensor2D)));
+    const value = parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tf.Tensor2D);
+    if (parts.length > 1) tf.dispose(parts);
     const gradFunc = (dy: tf.Tensor) => {
       let dw: tf.Tensor2D | null = null;
       for (let r0 = 0; r0 < n; r0 += blockRows) {
         const rows = Math.min(blockRows, n - r0);
-        const part = tf.tidy(() =>
-          tf.matMul(tf.transpose(tf.slice(x, [r0, 0], [rows, k])), tf.slice(dy as tf.Tensor2D, [r0, 0], [rows, -1])) as tf.Tensor2D,
-        );
+        // Explicit transpose: matMul's transposeA path is ~8× slower on wasm.
+        const part = tf.tidy(() => tf.matMul(tf.transpose(block(r0, rows)), tf.slice(dy as tf.Tensor2D, [r0, 0], [rows, -1])) as tf.Tensor2D);
         if (dw) {
           const sum = tf.add(dw, part) as tf.Tensor2D;
           tf.dispose([dw, part]);
           dw = sum;
-        } else dw = part as tf.Tensor2D;
+        } else dw = part;
       }
       return [dw ?? tf.zerosLike(wi)];
     };

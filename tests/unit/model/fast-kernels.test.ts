@@ -7,7 +7,7 @@ import { contrastiveCoreReference } from '../../../src/main/engine/models/micro/
 import { contrastiveCoreFast, disposeFastContrastive, fastContrastiveAvailable } from '../../../src/main/engine/models/micro/contrastive-fast';
 import { contrastiveKernels } from '../../../src/main/engine/simd/kernels';
 import { sparseSimdAvailable } from '../../../src/main/engine/simd/sparse';
-import { constMatMul, edgeDots, gatherRows, matMul, scatterAddRows, spmmBackward, spmmForward, spmmForwardJs, takeRows, type SparsePattern } from '../../../src/main/engine/ops';
+import { constMatMul, untaped, edgeDots, gatherRows, matMul, scatterAddRows, spmmBackward, spmmForward, spmmForwardJs, takeRows, type SparsePattern } from '../../../src/main/engine/ops';
 import { gradCheck, randomTensor } from '../../helpers/gradcheck';
 
 beforeAll(async () => {
@@ -156,9 +156,48 @@ describe('matMul with explicit-transpose gradients', () => {
     const x = randomTensor([7, 3], 4) as tf.Tensor2D;
     const w = randomTensor([3, 2], 5) as tf.Tensor2D;
     const m = randomTensor([7, 2], 6);
-    const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(constMatMul(x, t as tf.Tensor2D, 2), m)))(w);
+    const host = { data: x.dataSync() as Float32Array, rows: 7, cols: 3 };
     const theirs = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, t as tf.Tensor2D), m)))(w);
-    expect(maxDiff(ours.dataSync() as Float32Array, theirs.dataSync() as Float32Array)).toBeLessThan(1e-5);
-    expect(maxDiff(constMatMul(x, w).dataSync() as Float32Array, tf.matMul(x, w).dataSync() as Float32Array)).toBe(0);
+    for (const blockRows of [2, 3, 7, 100]) {
+      const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(constMatMul(host, t as tf.Tensor2D, blockRows), m)))(w);
+      expect(maxDiff(ours.dataSync() as Float32Array, theirs.dataSync() as Float32Array)).toBeLessThan(1e-5);
+      expect(maxDiff(constMatMul(host, w, blockRows).dataSync() as Float32Array, tf.matMul(x, w).dataSync() as Float32Array)).toBeLessThan(1e-6);
+    }
+    expect(() => constMatMul({ data: new Float32Array(5), rows: 2, cols: 3 }, w)).toThrow(/5 values, expected 2×3/);
+  });
+});
+
+describe('untaped', () => {
+  // Under a gradient tape, every kernel's saved inputs are kept alive until backprop; untaped work
+  // (top-k selection) must leave nothing behind. The taped variant shows the check can fail.
+  const a = () => randomTensor([64, 8], 7) as tf.Tensor2D;
+  const tileWork = () => {
+    const x = a();
+    for (let i = 0; i < 5; i++) tf.tidy(() => tf.matMul(tf.mul(x, 2), tf.transpose(x)).dataSync()[0]);
+    x.dispose();
+    return 42;
+  };
+  function tensorsKeptUnderTape(work: () => number): { kept: number; result: number } {
+    let kept = -1;
+    let result = 0;
+    const w = tf.scalar(1.5);
+    const g = tf.grad((t: tf.Tensor) => {
+      const before = tf.memory().numTensors;
+      result = work();
+      kept = tf.memory().numTensors - before;
+      return tf.mul(t, t);
+    })(w);
+    expect(g.dataSync()[0]).toBeCloseTo(3, 6);
+    tf.dispose([g, w]);
+    return { kept, result };
+  }
+  it('runs the function with the tape paused and returns its result', () => {
+    expect(tensorsKeptUnderTape(() => untaped(tileWork))).toEqual({ kept: 0, result: 42 });
+    expect(tensorsKeptUnderTape(tileWork).kept).toBeGreaterThan(0);
+  });
+  it('propagates errors from the function', () => {
+    expect(() => untaped(() => {
+      throw new Error('boom');
+    })).toThrow('boom');
   });
 });

@@ -2,7 +2,7 @@
 import { tf } from '../../backend';
 import type { Dataset } from '../../types';
 import { createRng } from '../../data/random';
-import { gatherRows } from '../../ops';
+import { constMatMul, gatherRows, type HostMatrix } from '../../ops';
 import {
   batchL2,
   bprLoss,
@@ -97,7 +97,7 @@ export class LightGcn extends EmbeddingRecommender {
  */
 export class Vbpr extends EmbeddingRecommender {
   readonly kind = 'vbpr';
-  private readonly feats: tf.Tensor2D;
+  private readonly feats: HostMatrix;
   private readonly userContent: tf.Variable<tf.Rank.R2>;
   private readonly proj: tf.Variable<tf.Rank.R2>;
   private readonly biasVec: tf.Variable<tf.Rank.R2>;
@@ -121,7 +121,7 @@ export class Vbpr extends EmbeddingRecommender {
       for (let i = 0; i < ds.nItems; i++) for (let c = 0; c < m.dim; c++) f[i * dim + off + c] = m.features[i * m.dim + c] * k;
       off += m.dim;
     }
-    this.feats = tf.tensor2d(f, [ds.nItems, dim]);
+    this.feats = { data: f, rows: ds.nItems, cols: dim };
     this.userContent = xavierUniform(ds.nUsers, config.embedDim, rng, 'user_content');
     this.proj = linearInit(dim, config.embedDim, rng, 'content_proj', false).w;
     this.biasVec = tf.tidy(() => tf.variable(tf.zeros([dim, 1]), true, uniqueName('content_bias')));
@@ -135,7 +135,7 @@ export class Vbpr extends EmbeddingRecommender {
     // users: [x_u, θ_u, 1]; items: [x_i, E f_i, β'ᵀ f_i]
     const ones = tf.ones([this.ds.nUsers, 1]);
     const users = tf.concat([this.userEmb, this.userContent, ones], 1) as tf.Tensor2D;
-    const items = tf.concat([this.itemEmb, tf.matMul(this.feats, this.proj), tf.matMul(this.feats, this.biasVec)], 1) as tf.Tensor2D;
+    const items = tf.concat([this.itemEmb, constMatMul(this.feats, this.proj), constMatMul(this.feats, this.biasVec)], 1) as tf.Tensor2D;
     return [users, items];
   }
 
@@ -145,8 +145,4 @@ export class Vbpr extends EmbeddingRecommender {
     return { total: tf.add(base.total, extra) as tf.Scalar, parts: { ...base.parts, l2: tf.add(base.parts.l2, extra) as tf.Scalar } };
   }
 
-  override dispose(): void {
-    super.dispose();
-    this.feats.dispose();
-  }
 }

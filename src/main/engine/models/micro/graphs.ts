@@ -4,7 +4,7 @@
 import { activeBackend, tf } from '../../backend';
 import { knnCosineTopK, type KnnResult } from '../../graph/knn';
 import { knnCosineTopKTf } from '../../graph/knn-tf';
-import { edgeDots, gatherVector, l2Normalize, type SparsePattern } from '../../ops';
+import { edgeDots, gatherVector, l2Normalize, untaped, type SparsePattern } from '../../ops';
 
 export interface KnnGraph {
   /** Row i's k neighbours: rows[i*k+j] = i, cols[i*k+j] = neighbour, sorted by similarity. */
@@ -72,7 +72,7 @@ export function buildKnnGraph(features: Float32Array, n: number, dim: number, k:
 export function learnedGraphPattern(transformed: tf.Tensor2D, k: number): SparsePattern {
   const [n, d] = transformed.shape;
   const kk = Math.min(k, n);
-  const { indices } = knn(transformed, n, d, kk);
+  const { indices } = untaped(() => knn(transformed, n, d, kk));
   return knnPattern(indices, n, kk);
 }
 

@@ -4,7 +4,7 @@
 import { tf } from '../../backend';
 import type { Dataset } from '../../types';
 import { createRng, type Rng } from '../../data/random';
-import { concatPatterns, constMatMul, gatherRows, l2Normalize, matMul, propagate, spmm, type SparsePattern } from '../../ops';
+import { concatPatterns, constMatMul, type HostMatrix, gatherRows, l2Normalize, matMul, propagate, spmm, type SparsePattern } from '../../ops';
 import {
   batchL2,
   bprLoss,
@@ -25,7 +25,8 @@ import { buildKnnGraph, learnedGraphPattern, learnedGraphValues, type KnnGraph }
 interface ModalityState {
   name: string;
   dim: number;
-  features: tf.Tensor2D | tf.Variable<tf.Rank.R2>;
+  /** Frozen raw features stay in JS memory (the dataset's own array); trainable ones are a variable. */
+  features: HostMatrix | tf.Variable<tf.Rank.R2>;
   transform: { w: tf.Variable<tf.Rank.R2>; b?: tf.Variable<tf.Rank.R1> };
   initial: KnnGraph;
   /** Current learned graph (pattern + detached normalised values) and its detached λ-mix with
@@ -109,9 +110,9 @@ export class MicroModel implements Recommender {
     this.userEmb = xavierUniform(ds.nUsers, d, this.rng, 'user_emb');
     this.itemEmb = xavierUniform(ds.nItems, d, this.rng, 'item_emb');
     this.mods = chosen.map((m) => {
-      const feats = tf.tensor2d(m.features, [ds.nItems, m.dim]);
-      const features = config.trainFeatures ? tf.variable(feats, true, uniqueName(`${m.name}.features`)) : feats;
-      if (config.trainFeatures) feats.dispose();
+      const features = config.trainFeatures
+        ? tf.tidy(() => tf.variable(tf.tensor2d(m.features, [ds.nItems, m.dim]), true, uniqueName(`${m.name}.features`)))
+        : { data: m.features, rows: ds.nItems, cols: m.dim };
       return {
         name: m.name,
         dim: m.dim,
@@ -155,8 +156,8 @@ export class MicroModel implements Recommender {
 
   /** ẽ^m = W_m e^m + b_m (eq. 4). */
   private transform(m: ModalityState): tf.Tensor2D {
-    // Frozen features (the default) need no gradient: constMatMul avoids computing one (23k×4096
-    // for Clothing) and any transposed copy of the table.
+    // Frozen features (the default) need no gradient: constMatMul computes none (23k×4096 for
+    // Clothing) and keeps the table out of the backend's memory.
     const t = m.features instanceof tf.Variable ? matMul(m.features, m.transform.w) : constMatMul(m.features, m.transform.w);
     return (m.transform.b ? tf.add(t, m.transform.b) : t) as tf.Tensor2D;
   }
@@ -335,7 +336,6 @@ export class MicroModel implements Recommender {
 
   dispose(): void {
     for (const v of this.variables()) v.dispose();
-    for (const m of this.mods) if (!(m.features instanceof tf.Variable)) m.features.dispose();
     this.scorer = null;
   }
 }
