@@ -110,15 +110,17 @@ export class Vbpr extends EmbeddingRecommender {
     const f = new Float32Array(ds.nItems * dim);
     let off = 0;
     for (const m of ds.modalities) {
-      // Each modality scaled to unit mean row norm so no modality dominates by magnitude.
-      let norm = 0;
+      // Each modality's rows L2-normalised (zero rows stay zero). Raw row norms vary a lot between
+      // items (TikTok's image features: mean cosine 0.86, so E·f_i ≈ ‖f_i‖·g for one shared g),
+      // and VBPR then learns a per-item score scale from the norm instead of from the content:
+      // measured on TikTok after 4 epochs, val R@20 0.0072 with mean-norm scaling vs 0.0187
+      // row-normalised (MF: 0.0144). Cosine is also what MICRO's graphs use.
       for (let i = 0; i < ds.nItems; i++) {
         let s = 0;
         for (let c = 0; c < m.dim; c++) s += m.features[i * m.dim + c] ** 2;
-        norm += Math.sqrt(s);
+        const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+        for (let c = 0; c < m.dim; c++) f[i * dim + off + c] = m.features[i * m.dim + c] * inv;
       }
-      const k = norm > 0 ? ds.nItems / norm : 1;
-      for (let i = 0; i < ds.nItems; i++) for (let c = 0; c < m.dim; c++) f[i * dim + off + c] = m.features[i * m.dim + c] * k;
       off += m.dim;
     }
     this.feats = { data: f, rows: ds.nItems, cols: dim };
