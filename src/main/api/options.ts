@@ -30,6 +30,7 @@ const HELP: Record<string, [group: string, help: string]> = {
   layers: ['Backbone', 'Propagation layers (LightGCN)'],
   adjacency: ['Backbone', 'User-item adjacency normalisation'],
   k: ['Model', 'Neighbours per item (item-kNN / content-kNN)'],
+  shrink: ['Model', 'Item-kNN similarity shrinkage: co-count / (√(deg_i·deg_j) + shrink); 0 = plain cosine'],
   epochs: ['Schedule', 'Maximum epochs'],
   batchSize: ['Schedule', 'Batch size'],
   sampler: ['Schedule', "'interaction': one pass over interactions per epoch (paper); 'user': one sample per user (reference)"],
@@ -95,7 +96,7 @@ const FIELD_KEYS: Record<ModelKind, readonly string[]> = {
   mf: ['embedDim', 'l2'],
   vbpr: ['embedDim', 'l2'],
   popularity: [],
-  itemknn: ['k'],
+  itemknn: ['k', 'shrink'],
   contentknn: ['k'],
 };
 

@@ -37,6 +37,8 @@ export const baselineSchema = z
     layers: z.number().int().min(0).max(6),
     adjacency: z.enum(['rw-selfloop', 'sym']),
     k: z.number().int().min(1).max(1000),
+    /** ItemKNN: similarity = co-count / (√(deg_i·deg_j) + shrink); damps pairs seen only a few times. */
+    shrink: z.number().min(0),
   })
   .strict();
 export type BaselineConfig = z.infer<typeof baselineSchema>;
@@ -90,6 +92,7 @@ export function resolveRun(spec: RunSpec): ResolvedRun {
       ...EMBEDDING_BASELINE_DEFAULTS,
       ...(preset === 'reference' ? { l2: 1e-5, adjacency: 'rw-selfloop' as const } : {}),
       k: 50,
+      shrink: 0,
     };
     const parsed = baselineSchema.safeParse({ ...defaults, ...(spec.model_overrides ?? {}) });
     if (!parsed.success) throw new Error(formatIssues(`${spec.model} option`, parsed.error));
@@ -113,7 +116,7 @@ export function createModel(run: ResolvedRun, ds: Dataset): Recommender {
     case 'popularity':
       return new Popularity(ds);
     case 'itemknn':
-      return new ItemKnn(ds, c.k);
+      return new ItemKnn(ds, c.k, c.shrink);
     case 'contentknn':
       return new ContentKnn(ds, c.k);
   }

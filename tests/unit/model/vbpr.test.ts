@@ -29,6 +29,7 @@ function fillBatch(ds: Dataset) {
 function rescaled(ds: Dataset, factor: (item: number) => number): Dataset {
   return makeDataset({
     ...ds,
+    warnings: [],
     modalities: ds.modalities.map((m) => ({
       ...m,
       features: m.features.map((v, p) => v * factor(Math.floor(p / m.dim))),
@@ -64,6 +65,7 @@ describe('VBPR', () => {
     // ...while the content direction does matter: permuting feature rows changes the scores.
     const permuted = makeDataset({
       ...ds,
+      warnings: [],
       modalities: ds.modalities.map((m) => ({ ...m, features: m.features.map((_, p) => m.features[((Math.floor(p / m.dim) + 1) % ds.nItems) * m.dim + (p % m.dim)]) })),
     });
     const c = new Vbpr(permuted, config, 4);

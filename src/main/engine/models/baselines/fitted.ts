@@ -62,7 +62,7 @@ abstract class NeighbourScorer implements Recommender {
  */
 export class ItemKnn extends NeighbourScorer {
   readonly kind = 'itemknn';
-  constructor(ds: Dataset, k = 50) {
+  constructor(ds: Dataset, k = 50, shrink = 0) {
     super(ds.train, ds.nItems);
     const n = ds.nItems;
     this.k = Math.min(k, Math.max(1, n - 1));
@@ -82,7 +82,7 @@ export class ItemKnn extends NeighbourScorer {
           if (co[j] === 0) touched.push(j);
           co[j] += 1;
         }
-      const cand = touched.map((j) => ({ j, s: co[j] / Math.sqrt(deg[i] * deg[j]) }));
+      const cand = touched.map((j) => ({ j, s: co[j] / (Math.sqrt(deg[i] * deg[j]) + shrink) }));
       cand.sort((a, b) => b.s - a.s || a.j - b.j);
       for (let q = 0; q < Math.min(this.k, cand.length); q++) {
         this.indices[i * this.k + q] = cand[q].j;
