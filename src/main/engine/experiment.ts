@@ -91,6 +91,8 @@ export function resolveRun(spec: RunSpec): ResolvedRun {
     const defaults: BaselineConfig = {
       ...EMBEDDING_BASELINE_DEFAULTS,
       ...(preset === 'reference' ? { l2: 1e-5, adjacency: 'rw-selfloop' as const } : {}),
+      // VBPR's L2 also covers its content part (see Vbpr), which needs a stronger coefficient.
+      ...(spec.model === 'vbpr' ? { l2: 1e-2 } : {}),
       k: 50,
       shrink: 0,
     };

@@ -41,7 +41,7 @@ describe('VBPR', () => {
   const ds = tinyDataset();
   fillBatch(ds);
 
-  it('∂loss/∂θ matches finite differences for every variable (ID, user content, projection, content bias)', () => {
+  it('∂loss/∂θ matches finite differences for every variable (ID, user content, projection, content and item bias)', () => {
     const model = new Vbpr(ds, config, 3);
     // Move the zero-initialised content bias off zero so its gradient path is exercised.
     const bias = model.variables().find((v) => v.name.startsWith('content_bias'))!;
