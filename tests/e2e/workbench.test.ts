@@ -1,6 +1,7 @@
 // End-to-end through the real UI in browser mode: the browser-mode server on a free port with a
 // temporary store, the built renderer in Debian's chromium (playwright-core). Leaves screenshots
-// of every view in tests/artifacts/screenshots/ and copies the main ones to docs/screenshots/.
+// of every view in tests/artifacts/screenshots/; with UPDATE_DOCS_SCREENSHOTS=1 it also refreshes
+// the README's copies in docs/screenshots/ (off by default: a test run leaves tracked files alone).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.join(ROOT, 'resources', 'demo');
 const SHOTS = path.join(ROOT, 'tests', 'artifacts', 'screenshots');
 const DOCS_SHOTS = path.join(ROOT, 'docs', 'screenshots');
+const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
 const RENDERER = path.join(ROOT, 'out', 'renderer', 'index.html');
 
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -57,7 +59,7 @@ suite('workbench in browser mode (chromium)', () => {
   async function shot(name: string, docs = false, fullPage = false) {
     const file = path.join(SHOTS, `${name}.png`);
     await page.screenshot({ path: file, fullPage });
-    if (docs) fs.copyFileSync(file, path.join(DOCS_SHOTS, `${name}.png`));
+    if (docs && UPDATE_DOCS) fs.copyFileSync(file, path.join(DOCS_SHOTS, `${name}.png`));
   }
 
   async function view(hash: string) {
@@ -67,7 +69,7 @@ suite('workbench in browser mode (chromium)', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    fs.mkdirSync(DOCS_SHOTS, { recursive: true });
+    if (UPDATE_DOCS) fs.mkdirSync(DOCS_SHOTS, { recursive: true });
     ensureRendererBuilt();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-e2e-'));
     server = spawn(process.execPath, ['--import', 'tsx', 'src/main/serve.ts', '--port', '0', '--store', path.join(dir, 'runs.sqlite')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

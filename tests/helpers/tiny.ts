@@ -3,6 +3,7 @@ import { makeDataset } from '../../src/main/engine/data/dataset';
 import { userItemsFromLists } from '../../src/main/engine/data/csr';
 import { createRng } from '../../src/main/engine/data/random';
 import type { Dataset } from '../../src/main/engine/types';
+import type { TrainBatch } from '../../src/main/engine/models/types';
 
 export function tinyDataset(opts: { users?: number; items?: number; modalities?: number[]; seed?: number } = {}): Dataset {
   const nUsers = opts.users ?? 6;
@@ -32,4 +33,18 @@ export function tinyDataset(opts: { users?: number; items?: number; modalities?:
     test: userItemsFromLists(nUsers, []),
     modalities,
   });
+}
+
+/** A BPR batch for `users`: each one's first train item as positive, the lowest item outside its train set as negative. */
+export function trainBatchFor(ds: Dataset, users: number[]): TrainBatch {
+  const pos = new Int32Array(users.length);
+  const neg = new Int32Array(users.length);
+  users.forEach((u, r) => {
+    const items = ds.train.indices.subarray(ds.train.indptr[u], ds.train.indptr[u + 1]);
+    pos[r] = items[0];
+    let j = 0;
+    while (items.includes(j)) j++;
+    neg[r] = j;
+  });
+  return { users: Int32Array.from(users), pos, neg };
 }

@@ -5,32 +5,19 @@ import { initBackend, tf } from '../../../src/main/engine/backend';
 import { MicroModel } from '../../../src/main/engine/models/micro/model';
 import { resolveMicroConfig } from '../../../src/main/engine/models/micro/config';
 import { variableGradCheck } from '../../helpers/gradcheck';
-import { tinyDataset } from '../../helpers/tiny';
+import { tinyDataset, trainBatchFor } from '../../helpers/tiny';
 
 beforeAll(async () => {
   await initBackend('cpu');
 });
 
-const batch = { users: Int32Array.from([0, 1, 2, 3]), pos: Int32Array.from([0, 0, 0, 0]), neg: Int32Array.from([1, 1, 1, 1]) };
-
-function fixBatch(model: MicroModel) {
-  const ds = tinyDataset();
-  // positives from train, negatives outside it
-  for (let r = 0; r < 4; r++) {
-    const u = batch.users[r];
-    const items = ds.train.indices.subarray(ds.train.indptr[u], ds.train.indptr[u + 1]);
-    batch.pos[r] = items[0];
-    let j = 0;
-    while (items.includes(j)) j++;
-    batch.neg[r] = j;
-  }
-  return model;
-}
+// Positives from train, negatives outside it.
+const batch = trainBatchFor(tinyDataset(), [0, 1, 2, 3]);
 
 describe('MICRO batch loss gradients (paper preset, all parts on)', () => {
   const ds = tinyDataset();
   const cfg = resolveMicroConfig('paper', { embedDim: 4, topK: 3, l2: 0.05, betaS: 1 });
-  const model = fixBatch(new MicroModel(ds, cfg, 1));
+  const model = new MicroModel(ds, cfg, 1);
   const ctx = { epoch: 0, batch: 0, firstBatchOfEpoch: true };
   for (const part of ['bpr', 'l2', 'contrastive', 'orthogonality']) {
     it(`∂${part}/∂θ matches finite differences for every variable`, () => {

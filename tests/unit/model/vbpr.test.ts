@@ -6,25 +6,13 @@ import { EMBEDDING_BASELINE_DEFAULTS, Vbpr } from '../../../src/main/engine/mode
 import { makeDataset } from '../../../src/main/engine/data/dataset';
 import type { Dataset } from '../../../src/main/engine/types';
 import { variableGradCheck } from '../../helpers/gradcheck';
-import { tinyDataset } from '../../helpers/tiny';
+import { tinyDataset, trainBatchFor } from '../../helpers/tiny';
 
 beforeAll(async () => {
   await initBackend('cpu');
 });
 
 const config = { ...EMBEDDING_BASELINE_DEFAULTS, embedDim: 4, l2: 0.05 };
-const batch = { users: Int32Array.from([0, 1, 2]), pos: Int32Array.from([0, 0, 0]), neg: Int32Array.from([0, 0, 0]) };
-function fillBatch(ds: Dataset) {
-  for (let r = 0; r < batch.users.length; r++) {
-    const u = batch.users[r];
-    const items = ds.train.indices.subarray(ds.train.indptr[u], ds.train.indptr[u + 1]);
-    batch.pos[r] = items[0];
-    let j = 0;
-    while (items.includes(j)) j++;
-    batch.neg[r] = j;
-  }
-}
-
 /** The same dataset with item rows of every modality multiplied by per-item positive factors. */
 function rescaled(ds: Dataset, factor: (item: number) => number): Dataset {
   return makeDataset({
@@ -39,7 +27,7 @@ function rescaled(ds: Dataset, factor: (item: number) => number): Dataset {
 
 describe('VBPR', () => {
   const ds = tinyDataset();
-  fillBatch(ds);
+  const batch = trainBatchFor(ds, [0, 1, 2]);
 
   it('∂loss/∂θ matches finite differences for every variable (ID, user content, projection, content and item bias)', () => {
     const model = new Vbpr(ds, config, 3);
