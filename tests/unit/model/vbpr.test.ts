@@ -40,6 +40,20 @@ describe('VBPR', () => {
     model.dispose();
   });
 
+  it('trains on the same scores it ranks with (batch rows match the full score table)', () => {
+    const model = new Vbpr(ds, config, 6);
+    const bias = model.variables().find((v) => v.name.startsWith('content_bias'))!;
+    bias.assign(tf.randomNormal(bias.shape, 0, 0.3, 'float32', 10));
+    const scores = model.scoreUsers(batch.users);
+    let expected = 0;
+    batch.users.forEach((_, r) => {
+      const diff = scores[r * ds.nItems + batch.pos[r]] - scores[r * ds.nItems + batch.neg[r]];
+      expected += Math.log1p(Math.exp(-diff)) / batch.users.length; // −log σ(diff)
+    });
+    expect(model.batchLoss(batch).parts.bpr.dataSync()[0]).toBeCloseTo(expected, 5);
+    model.dispose();
+  });
+
   it('scores do not depend on the raw norm of an item feature row', () => {
     const scaled = rescaled(ds, (i) => 0.1 + 3 * i);
     const a = new Vbpr(ds, config, 4);

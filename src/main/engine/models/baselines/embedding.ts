@@ -2,7 +2,8 @@
 import { tf } from '../../backend';
 import type { Dataset } from '../../types';
 import { createRng } from '../../data/random';
-import { constMatMul, gatherRows, type HostMatrix } from '../../ops';
+import { constMatMul, gatherRows, takeRows, type HostMatrix } from '../../ops';
+import { normalisedContent } from './content';
 import {
   batchL2,
   bprLoss,
@@ -51,10 +52,21 @@ abstract class EmbeddingRecommender implements Recommender {
 
   protected abstract finals(): [tf.Tensor2D, tf.Tensor2D];
 
-  batchLoss(b: TrainBatch): BatchLoss {
+  /** Final representations of the batch's users, positives and negatives (rows of finals()). */
+  protected batchRows(b: TrainBatch): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
     const [users, items] = this.finals();
-    const bpr = bprLoss(gatherRows(users, b.users), gatherRows(items, b.pos), gatherRows(items, b.neg));
-    const l2 = batchL2(this.config.l2, gatherRows(this.userEmb, b.users), gatherRows(this.itemEmb, b.pos), gatherRows(this.itemEmb, b.neg));
+    return [gatherRows(users, b.users), gatherRows(items, b.pos), gatherRows(items, b.neg)];
+  }
+
+  /** L2 on the batch's ego ID embeddings. */
+  protected penalty(b: TrainBatch, _rows: [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]): tf.Scalar {
+    return batchL2(this.config.l2, gatherRows(this.userEmb, b.users), gatherRows(this.itemEmb, b.pos), gatherRows(this.itemEmb, b.neg));
+  }
+
+  batchLoss(b: TrainBatch): BatchLoss {
+    const rows = this.batchRows(b);
+    const bpr = bprLoss(...rows);
+    const l2 = this.penalty(b, rows);
     return { total: tf.add(bpr, l2) as tf.Scalar, parts: { bpr, l2 } };
   }
 
@@ -94,9 +106,11 @@ export class LightGcn extends EmbeddingRecommender {
 /**
  * VBPR (He & McAuley 2016) with all modalities concatenated, as in the MICRO paper's baseline:
  * ŷ = β_i + x_uᵀx_i + θ_uᵀ(E f_i) + β'ᵀf_i (α and β_u cancel in BPR). Content makes cold items
- * scorable. L2 covers the batch's whole representations, content part included (as MMRec does):
- * with L2 on the ID rows only, the shared projection E overfits within a few epochs on TikTok
- * (val R@20 falls from 0.038 after epoch 1 to 0.016 by epoch 6); default coefficient 1e-2.
+ * scorable. Features: see normalisedContent (raw row norms became a per-item score scale: TikTok
+ * val R@20 after 4 epochs 0.0072 with mean-norm scaling vs 0.0187 row-normalised, MF 0.0144).
+ * L2 covers the batch's whole representations, content part included (as MMRec does): with L2 on
+ * the ID rows only, the shared projection E overfits within a few epochs on TikTok (val R@20 falls
+ * from 0.038 after epoch 1 to 0.016 by epoch 6); default coefficient 1e-2.
  */
 export class Vbpr extends EmbeddingRecommender {
   readonly kind = 'vbpr';
@@ -108,29 +122,11 @@ export class Vbpr extends EmbeddingRecommender {
 
   constructor(ds: Dataset, config: EmbeddingBaselineConfig, seed: number) {
     super(ds, config, seed);
-    if (ds.modalities.length === 0) throw new Error(`VBPR needs feature modalities; dataset ${ds.name} has none`);
+    this.feats = normalisedContent(ds, 'VBPR');
     const rng = createRng(seed + 1);
-    const dim = ds.modalities.reduce((s, m) => s + m.dim, 0);
-    const f = new Float32Array(ds.nItems * dim);
-    let off = 0;
-    for (const m of ds.modalities) {
-      // Each modality's rows L2-normalised (zero rows stay zero). Raw row norms vary a lot between
-      // items (TikTok's image features: mean cosine 0.86, so E·f_i ≈ ‖f_i‖·g for one shared g),
-      // and VBPR then learns a per-item score scale from the norm instead of from the content:
-      // measured on TikTok after 4 epochs, val R@20 0.0072 with mean-norm scaling vs 0.0187
-      // row-normalised (MF: 0.0144). Cosine is also what MICRO's graphs use.
-      for (let i = 0; i < ds.nItems; i++) {
-        let s = 0;
-        for (let c = 0; c < m.dim; c++) s += m.features[i * m.dim + c] ** 2;
-        const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-        for (let c = 0; c < m.dim; c++) f[i * dim + off + c] = m.features[i * m.dim + c] * inv;
-      }
-      off += m.dim;
-    }
-    this.feats = { data: f, rows: ds.nItems, cols: dim };
     this.userContent = xavierUniform(ds.nUsers, config.embedDim, rng, 'user_content');
-    this.proj = linearInit(dim, config.embedDim, rng, 'content_proj', false).w;
-    this.biasVec = tf.tidy(() => tf.variable(tf.zeros([dim, 1]), true, uniqueName('content_bias')));
+    this.proj = linearInit(this.feats.cols, config.embedDim, rng, 'content_proj', false).w;
+    this.biasVec = tf.tidy(() => tf.variable(tf.zeros([this.feats.cols, 1]), true, uniqueName('content_bias')));
     this.itemBias = tf.tidy(() => tf.variable(tf.zeros([ds.nItems, 1]), true, uniqueName('item_bias')));
   }
 
@@ -138,23 +134,29 @@ export class Vbpr extends EmbeddingRecommender {
     return [...super.variables(), this.userContent, this.proj, this.biasVec, this.itemBias];
   }
 
+  /** [x_u, θ_u, 1, 1]: the constant columns pick up the item's β'ᵀf_i and β_i. */
+  private userRows(users: Int32Array | null): tf.Tensor2D {
+    const pick = (t: tf.Tensor2D) => (users ? gatherRows(t, users) : t);
+    return tf.concat([pick(this.userEmb), pick(this.userContent), tf.ones([users ? users.length : this.ds.nUsers, 2])], 1) as tf.Tensor2D;
+  }
+
+  /** [x_i, E f_i, β'ᵀ f_i, β_i]; a batch computes the content of its own rows only. */
+  private itemRows(items: Int32Array | null): tf.Tensor2D {
+    const f = items ? { data: takeRows(this.feats.data, items, this.feats.cols), rows: items.length, cols: this.feats.cols } : this.feats;
+    const pick = (t: tf.Tensor2D) => (items ? gatherRows(t, items) : t);
+    return tf.concat([pick(this.itemEmb), constMatMul(f, this.proj), constMatMul(f, this.biasVec), pick(this.itemBias)], 1) as tf.Tensor2D;
+  }
+
   protected finals(): [tf.Tensor2D, tf.Tensor2D] {
-    // users: [x_u, θ_u, 1, 1]; items: [x_i, E f_i, β'ᵀ f_i, β_i]
-    const ones = tf.ones([this.ds.nUsers, 2]);
-    const users = tf.concat([this.userEmb, this.userContent, ones], 1) as tf.Tensor2D;
-    const items = tf.concat([this.itemEmb, constMatMul(this.feats, this.proj), constMatMul(this.feats, this.biasVec), this.itemBias], 1) as tf.Tensor2D;
-    return [users, items];
+    return [this.userRows(null), this.itemRows(null)];
   }
 
-  override batchLoss(b: TrainBatch): BatchLoss {
-    const [users, items] = this.finals();
-    const u = gatherRows(users, b.users);
-    const p = gatherRows(items, b.pos);
-    const n = gatherRows(items, b.neg);
-    const bpr = bprLoss(u, p, n);
+  protected override batchRows(b: TrainBatch): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
+    return [this.userRows(b.users), this.itemRows(b.pos), this.itemRows(b.neg)];
+  }
+
+  protected override penalty(_b: TrainBatch, [u, p, n]: [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]): tf.Scalar {
     // The users' constant 1-columns carry no parameter: leave them out of the penalty.
-    const l2 = batchL2(this.config.l2, tf.slice(u, [0, 0], [-1, 2 * this.config.embedDim]) as tf.Tensor2D, p, n);
-    return { total: tf.add(bpr, l2) as tf.Scalar, parts: { bpr, l2 } };
+    return batchL2(this.config.l2, tf.slice(u, [0, 0], [-1, 2 * this.config.embedDim]) as tf.Tensor2D, p, n);
   }
-
 }

@@ -3,6 +3,7 @@
 import type { Dataset, UserItems } from '../../types';
 import { knnCosineTopK } from '../../graph/knn';
 import type { Recommender } from '../types';
+import { normalisedContent } from './content';
 
 /** Most-interacted items first, the same list for everyone. */
 export class Popularity implements Recommender {
@@ -99,20 +100,7 @@ export class ContentKnn extends NeighbourScorer {
   readonly kind = 'contentknn';
   constructor(ds: Dataset, k = 50) {
     super(ds.train, ds.nItems);
-    if (ds.modalities.length === 0) throw new Error(`content kNN needs feature modalities; dataset ${ds.name} has none`);
-    const n = ds.nItems;
-    const dim = ds.modalities.reduce((s, m) => s + m.dim, 0);
-    const f = new Float32Array(n * dim);
-    let off = 0;
-    for (const m of ds.modalities) {
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let c = 0; c < m.dim; c++) s += m.features[i * m.dim + c] ** 2;
-        const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-        for (let c = 0; c < m.dim; c++) f[i * dim + off + c] = m.features[i * m.dim + c] * inv;
-      }
-      off += m.dim;
-    }
+    const { data: f, rows: n, cols: dim } = normalisedContent(ds, 'content kNN');
     this.k = Math.max(1, Math.min(k, n - 1));
     const g = knnCosineTopK(f, n, dim, this.k, { includeSelf: false });
     this.indices = g.indices;
