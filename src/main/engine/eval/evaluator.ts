@@ -1,4 +1,4 @@
-// Full-ranking evaluation (spec section 7, trap 10).
+// Full-ranking evaluation (docs/model.md, 'Evaluation'), following the public MICRO code.
 //
 // - Users evaluated: those with a non-empty held-out list.
 // - Candidates: all items (or `candidateItems`) minus the user's TRAIN items only (the reference

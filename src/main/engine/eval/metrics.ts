@@ -1,4 +1,4 @@
-// Per-user top-K ranking metrics (spec section 7).
+// Per-user top-K ranking metrics (docs/model.md, 'Evaluation').
 //
 // r = binary hit vector of the ranked list (r_k = 1 if the k-th ranked item is held out).
 //   Precision@K = sum_{k<=K} r_k / K

@@ -1,4 +1,4 @@
-// Row-blocked cosine kNN over item feature tables (spec section 2, steps 1-2).
+// Row-blocked cosine kNN over item feature tables (paper eq. 1-2; docs/model.md, 'kNN construction').
 //
 // Never materialises the N x N similarity matrix: the (symmetric) similarity is computed tile by
 // tile (tiles of `blockRows` x `blockRows` items, upper triangle only, each pair's dot product

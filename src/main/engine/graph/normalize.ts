@@ -1,6 +1,8 @@
-// Item-graph normalisation, mixing and plain-JS sparse products (spec section 2, steps 3 and 6).
+// Item-graph normalisation, mixing and plain-JS sparse products (paper eq. 3 and 5; docs/model.md,
+// 'Graph normalisation' and 'Skip connection'). CSR versions of what the model does in
+// models/micro/graphs.ts and ops.ts, kept as a readable, separately tested statement of the rules.
 //
-// Reference semantics (MICRO `norm.py`):
+// Reference semantics (the public MICRO code's `norm.py`):
 //   sym: d_i = row sum of the kNN matrix (out-degree, real cosine weights, self-loop included);
 //        edge ij -> v_ij / (sqrt(d_i) * sqrt(d_j)), with d_j node j's OWN row sum; 1/sqrt(0) -> 0.
 //   rw:  edge ij -> v_ij / d_i  (D^-1 S), 1/0 -> 0.

@@ -1,4 +1,4 @@
-// BPR triple samplers (spec section 6):
+// BPR triple samplers (docs/model.md, 'Sampling and early stopping'):
 // - 'user' (reference): each batch draws `batchSize` distinct users with train items, one positive
 //   and one negative each; an epoch has n_train//batchSize + 1 batches.
 // - 'interaction' (MMRec/paper): an epoch is one shuffled pass over all train interactions.

@@ -1,5 +1,5 @@
 // MICRO hyperparameters, the two presets (paper / reference) and validation.
-// Every run stores the fully resolved config; see ../../../../../README.md "Presets".
+// Every run stores the fully resolved config; see docs/model.md, 'Presets'.
 import { z } from 'zod';
 
 export const microConfigSchema = z
@@ -84,8 +84,8 @@ export const MICRO_PRESETS: Record<MicroConfig['preset'], MicroConfig> = {
     specific: true,
     preference: true,
   },
-  // The public code's behaviour (spec section 10): no specific/preference parts, λ 0.9,
-  // contrastive summed × 0.03, L2 1e-5 on final embeddings, D⁻¹(A+I).
+  // The public code's behaviour (docs/model.md, 'Paper vs public code'): no specific/preference
+  // parts, λ 0.9, contrastive summed × 0.03, L2 1e-5 on final embeddings, D⁻¹(A+I).
   reference: {
     ...common,
     modalities: [],
