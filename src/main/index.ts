@@ -1,6 +1,7 @@
 /// <reference types="electron-vite/node" />
 // Electron entry: one hardened window (context isolation, sandbox, no node integration, strict
-// CSP, navigation and new windows blocked), the workbench API over IPC, save dialogs for exports.
+// CSP; navigation, redirects, new windows, webviews and permissions refused, see ./electron), the
+// workbench API over IPC for the app's own top frame only, save dialogs for exports.
 // Training and dataset work run in worker threads bundled next to this file.
 import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import fs from 'node:fs';
@@ -11,10 +12,19 @@ import taskWorkerPath from './api/task-worker?modulePath';
 import { resolveStorePath } from './store';
 import { WorkbenchService } from './api';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiResult, type ExportResult } from '../shared/api';
+import { appEntry, entryHref, isAppEntryUrl, isTrustedIpcSender } from './electron/trust';
+import { hardenSession, hardenWebContents } from './electron/harden';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+// The one page this app shows; a packaged app ignores ELECTRON_RENDERER_URL.
+const entry = appEntry({
+  indexHtml: path.join(here, '../renderer/index.html'),
+  devUrl: process.env.ELECTRON_RENDERER_URL,
+  packaged: app.isPackaged,
+});
 
 let service: WorkbenchService | null = null;
 let win: BrowserWindow | null = null;
@@ -59,31 +69,23 @@ function createWindow(): void {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      webviewTag: false,
+      navigateOnDragDrop: false,
       spellcheck: false,
     },
   });
   win.once('ready-to-show', () => win?.show());
-  // No navigation away from the app, no new windows; external links open in the browser.
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith('file://') && url !== process.env.ELECTRON_RENDERER_URL) e.preventDefault();
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(path.join(here, '../renderer/index.html'));
+  // Navigation guards come from 'web-contents-created' below, which also covers this window.
+  void win.loadURL(entryHref(entry));
 }
 
-app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-attach-webview', (e) => e.preventDefault());
-});
+app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, entry, (url) => shell.openExternal(url)));
 
 void app.whenReady().then(() => {
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  hardenSession(session.defaultSession);
 
   service = new WorkbenchService({
     storePath: resolveStorePath(storePathFromArgs()),
@@ -92,10 +94,12 @@ void app.whenReady().then(() => {
     tasks: { workerEntry: taskWorkerPath, execArgv: [] },
   });
   service.onEvent((e) => {
-    for (const w of BrowserWindow.getAllWindows()) w.webContents.send(IPC_EVENT_CHANNEL, e);
+    for (const w of BrowserWindow.getAllWindows()) if (isAppEntryUrl(w.webContents.getURL(), entry)) w.webContents.send(IPC_EVENT_CHANNEL, e);
   });
   ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, input: unknown): Promise<ApiResult<unknown>> => {
-    if (!win || event.sender !== win.webContents) return { ok: false, error: { code: 'INVALID_INPUT', message: 'unknown sender' } };
+    if (!win || event.sender !== win.webContents || !isTrustedIpcSender(event.senderFrame, entry)) {
+      return { ok: false, error: { code: 'INVALID_INPUT', message: 'unknown sender' } };
+    }
     const r = await service!.call(String(method), input);
     if (r.ok && method === 'exportRun') return { ok: true, value: await saveExport(r.value as ExportResult) };
     return r;
