@@ -1,5 +1,5 @@
 // The CLI as scripts use it: JSON output, exit codes with one-line reasons, and the store behind it.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,7 @@ function micro(store: string, ...args: string[]) {
 describe('micro CLI', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-cli-'));
   const store = path.join(dir, 'runs.sqlite');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('imports a dataset and reports it as JSON', () => {
     const r = micro(store, '--json', 'datasets', 'import', demo, '--name', 'demo-cold', '--setting', 'cold');

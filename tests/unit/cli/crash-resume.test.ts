@@ -1,6 +1,6 @@
 // A training run killed with SIGKILL mid-training: the store stays consistent, the run shows as
 // interrupted with every committed epoch, and `micro resume` finishes it from the checkpoint.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,10 +9,11 @@ import { RunStore } from '../../../src/main/store';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 const cli = path.join(repo, 'bin/micro.mjs');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-crash-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('kill -9 during training', () => {
   it('leaves an interrupted, resumable run', { timeout: 600_000 }, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-crash-'));
     const store = path.join(dir, 'runs.sqlite');
     const imp = spawnSync(process.execPath, [cli, '--store', store, 'datasets', 'import', path.join(repo, 'resources/demo'), '--name', 'demo', '--setting', 'warm'], { encoding: 'utf8' });
     expect(imp.status, imp.stderr).toBe(0);

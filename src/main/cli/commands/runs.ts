@@ -1,0 +1,93 @@
+// `micro runs …`, `micro eval`, `micro export`: reads and maintenance through the workbench API
+// (the same summaries and final metrics the app shows); export writes files in-process.
+import { Argument, Option, type Command } from 'commander';
+import { exportRun, type ExportWhat, type ExportFormat } from '../../runs/export';
+import { RUN_STATUSES, type RunStatus } from '../../../shared/api';
+import { parseRunId } from '../args';
+import { withApi, withStore, type GlobalOpts } from '../context';
+import { CliError } from '../errors';
+import { out, table } from '../output';
+
+const runIdArg = () => new Argument('<runId>', 'run id').argParser(parseRunId);
+
+export function registerRuns(program: Command, g: () => GlobalOpts): void {
+  program
+    .command('eval')
+    .description('show the final evaluations of a run (val/test, warm/cold, every K and metric)')
+    .addArgument(runIdArg())
+    .action(async (id: number) => {
+      const evs = (await withApi(g(), (api) => api.getRun({ runId: id }))).final;
+      out(g(), () => table(evs.map((e) => [e.split, e.setting, e.metric, e.k, e.value]), ['split', 'setting', 'metric', 'K', 'value']), evs);
+    });
+
+  const runs = program.command('runs').description('list, show, rename and delete runs');
+  runs
+    .command('list')
+    .description('recorded runs, newest first')
+    .addOption(new Option('--status <status>').choices([...RUN_STATUSES]))
+    .option('--model <model>')
+    .action(async (o: { status?: RunStatus; model?: string }) => {
+      const list = await withApi(g(), (api) => api.listRuns({ status: o.status ? [o.status] : undefined, model: o.model ? [o.model] : undefined }));
+      out(
+        g(),
+        () =>
+          table(
+            list.map((r) => [r.id, r.name, r.model, r.preset, r.status, r.backend, r.bestEpoch, r.metrics['val/recall@20'] ?? NaN, r.wallSeconds !== null ? `${Math.round(r.wallSeconds)}s` : '']),
+            ['id', 'name', 'model', 'preset', 'status', 'backend', 'best', 'val R@20', 'wall'],
+          ),
+        list,
+      );
+    });
+
+  runs
+    .command('show')
+    .description('one run: configuration, epochs, artifacts')
+    .addArgument(runIdArg())
+    .action(async (id: number) => {
+      const d = await withApi(g(), (api) => api.getRun({ runId: id }));
+      out(
+        g(),
+        () =>
+          `${JSON.stringify(d.run, null, 2)}\nconfig: ${JSON.stringify(d.config)}\n` +
+          table(d.epochs.map((e) => [e.epoch, e.losses.total ?? NaN, e.metrics?.['recall@20'] ?? NaN, e.seconds ?? NaN]), ['epoch', 'loss', 'val R@20', 'seconds']) +
+          `\nartifacts: ${d.artifacts.map((a) => `${a.kind}/${a.name}`).join(', ')}`,
+        d,
+      );
+    });
+
+  runs
+    .command('rename')
+    .addArgument(runIdArg())
+    .argument('<name>', 'new name')
+    .action(async (id: number, name: string) => {
+      const r = await withApi(g(), (api) => api.renameRun({ runId: id, name }));
+      out(g(), () => `renamed run ${id} to "${r.name}"`, r);
+    });
+
+  runs
+    .command('delete')
+    .addArgument(runIdArg())
+    .option('--force', 'also delete a run recorded as running')
+    .action(async (id: number, o: { force?: boolean }) => {
+      // The API refuses runs it is training itself; --force also removes one another process left `running`.
+      const deleted = o.force ? await withStore(g(), (store) => store.deleteRun(id, { force: true })) : (await withApi(g(), (api) => api.deleteRun({ runId: id }))).deleted;
+      if (!deleted) throw new CliError('NOT_FOUND', `run ${id} not found`);
+      out(g(), () => `deleted run ${id}`, { deleted: id });
+    });
+
+  program
+    .command('export')
+    .description('export embeddings, neighbour graphs or metrics of a run')
+    .addArgument(runIdArg())
+    .addOption(new Option('--what <what>').choices(['embeddings', 'graphs', 'metrics', 'attention']).default('embeddings'))
+    .addOption(new Option('--format <format>', 'npy, csv or projector (TensorBoard TSV + metadata)').choices(['npy', 'csv', 'projector']).default('npy'))
+    .requiredOption('--out <folder>', 'output folder')
+    .option('--embedding <name>', 'which embedding table (default: item_final)')
+    .action(async (id: number, o: { what: ExportWhat; format: ExportFormat; out: string; embedding?: string }) => {
+      const files = await withStore(g(), (store) => {
+        if (!store.getRun(id)) throw new CliError('NOT_FOUND', `run ${id} not found`);
+        return exportRun(store, id, { what: o.what, format: o.format, out: o.out, embedding: o.embedding });
+      });
+      out(g(), () => files.map((f) => `wrote ${f}`).join('\n'), { files });
+    });
+}
