@@ -3,7 +3,7 @@
 // and the per-item artifacts (neighbours, attention, embeddings). Used in-process by the CLI and
 // inside the worker thread by the app.
 import os from 'node:os';
-import type { RunStore, DatasetRecord, EvaluationInput, RunRecord } from '../store';
+import { DEFAULT_CHECKPOINT_RETENTION, StoreError, type RunStore, type DatasetRecord, type EvaluationInput, type RunRecord } from '../store';
 import type { Dataset, ProgressFn } from '../engine/types';
 import { activeBackend } from '../engine/backend';
 import { resolveRun, runExperiment, type ResolvedRun, type RunSpec } from '../engine/experiment';
@@ -21,7 +21,7 @@ export interface ExecuteOptions {
   onProgress?: ProgressFn;
   /** Called once the run record exists (lets a host report the id before training starts). */
   onRunCreated?: (run: RunRecord) => void;
-  /** Continue this interrupted/cancelled run from its last checkpoint instead of creating one. */
+  /** Continue this run (failed, cancelled or interrupted, with a checkpoint: see RunStore.resumeCheck) in place. */
   resumeRunId?: number;
 }
 
@@ -57,6 +57,10 @@ export function executeRun(o: ExecuteOptions): ExecuteResult {
   let run: RunRecord;
   let resumeFrom: Uint8Array | undefined;
   if (o.resumeRunId !== undefined) {
+    // A run whose process died is still `running` until recovered; the store owns the rule.
+    store.recoverInterruptedRuns();
+    const check = store.resumeCheck(o.resumeRunId);
+    if (!check.ok) throw new StoreError('INVALID_TRANSITION', check.reason, store.path);
     const info = store.getResumeInfo(o.resumeRunId);
     if (!info?.checkpoint.payload) throw new Error(`run ${o.resumeRunId} has no checkpoint to resume from`);
     const cfg = info.run.config as { resolved?: ResolvedRun };
@@ -102,7 +106,7 @@ export function executeRun(o: ExecuteOptions): ExecuteResult {
           {
             evaluations: e.val ? metricRows(e.val, 'val', ds.setting, e.epoch) : undefined,
             bestEpoch: e.improved ? e.epoch : undefined,
-            retainCheckpoints: { last: 1 },
+            retainCheckpoints: DEFAULT_CHECKPOINT_RETENTION,
           },
         );
       },
@@ -123,7 +127,12 @@ export function executeRun(o: ExecuteOptions): ExecuteResult {
     }
   } catch (e) {
     const msg = (e as Error).message || String(e);
-    run = store.finishRun(run.id, 'failed', { error: msg });
+    try {
+      run = store.finishRun(run.id, 'failed', { error: msg });
+    } catch {
+      // The store itself failed (full disk, I/O error): the original error is the one to report;
+      // the run stays `running` until recovery marks it interrupted (its checkpoint stays valid).
+    }
     throw e;
   }
 }

@@ -19,6 +19,8 @@ export interface WorkerRequest {
   cancelFlag: SharedArrayBuffer;
   /** Test hook: throw after this many batches to simulate a crash inside the worker. */
   crashAfterBatches?: number;
+  /** Test hook: once this many epochs are committed, the store file may not grow any more (a full disk). */
+  diskFullAfterEpochs?: number;
 }
 
 export type WorkerMessage =
@@ -33,8 +35,9 @@ async function run(req: WorkerRequest): Promise<void> {
   const abort = new AbortController();
   let runId: number | null = null;
   let batches = 0;
-  const store = RunStore.open(req.storePath, { appVersion: APP_VERSION, recover: false });
+  let store: RunStore | null = null;
   try {
+    store = RunStore.open(req.storePath, { appVersion: APP_VERSION, recover: false });
     await initBackend(req.backend);
     const rec = store.getDataset(req.dataset);
     if (!rec) throw new Error(`dataset "${req.dataset}" is not registered`);
@@ -55,6 +58,10 @@ async function run(req: WorkerRequest): Promise<void> {
         if (event.phase === 'train' && req.crashAfterBatches !== undefined && ++batches > req.crashAfterBatches) {
           throw new Error('simulated worker crash');
         }
+        if (event.phase === 'epoch' && req.diskFullAfterEpochs !== undefined && (event.epoch ?? 0) >= req.diskFullAfterEpochs) {
+          const db = store!.rawDatabase(); // max_page_count cannot go below the current size
+          db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+        }
         post({ type: 'progress', runId: runId!, event });
       },
     });
@@ -62,7 +69,7 @@ async function run(req: WorkerRequest): Promise<void> {
   } catch (e) {
     post({ type: 'error', runId, message: (e as Error).message });
   } finally {
-    store.close();
+    store?.close();
   }
 }
 

@@ -6,8 +6,22 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors';
 import { resolveStorePath } from './paths';
-import { APPLICATION_ID, LATEST_SCHEMA_VERSION, migrate, readUserVersion } from './schema';
+import { LATEST_SCHEMA_VERSION, migrate, readUserVersion } from './schema';
 import {
+  checkHealth,
+  checkIdentity,
+  connect,
+  fileState,
+  isReadonlyDirectory,
+  probe,
+  snapshotConnection,
+  sqliteCode,
+  storeErrorFrom,
+  storeWritable,
+  type Probe,
+} from './open';
+import {
+  RESUMABLE_STATUSES,
   RUN_STATUSES,
   type ArtifactInput,
   type ArtifactRecord,
@@ -28,6 +42,7 @@ import {
   type RecordEpochResult,
   type RecoveredRun,
   type RecoverOptions,
+  type ResumeCheck,
   type ResumeInfo,
   type RunInput,
   type RunRecord,
@@ -38,17 +53,21 @@ import {
 
 export const DEFAULT_STALE_HEARTBEAT_MS = 10 * 60_000;
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
-/** Allowed status changes. `interrupted -> running` is a resume in place / a revived heartbeat. */
+/**
+ * Allowed status changes. `-> running` from interrupted / cancelled / failed is a resume in
+ * place (failed only with a checkpoint, see checkTransition) or a revived heartbeat.
+ */
 const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   queued: ['running', 'failed', 'cancelled'],
   running: ['completed', 'failed', 'cancelled', 'interrupted'],
   interrupted: ['running', 'completed', 'failed', 'cancelled'],
   completed: [],
-  failed: [],
-  cancelled: ['running'], // a cancelled run can be resumed from its last checkpoint
+  failed: ['running'],
+  cancelled: ['running'],
 };
+/** A checkpoint training can continue from (inline payload). */
+const HAS_CHECKPOINT = "EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = r.id AND a.kind = 'checkpoint' AND a.payload IS NOT NULL)";
 const ENDED: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 
 // ---------------------------------------------------------------- row shapes
@@ -164,10 +183,6 @@ function toBuffer(v: ArrayBufferView): Buffer {
   return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
-function sqliteCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
-
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -180,45 +195,6 @@ function pidAlive(pid: number): boolean {
 
 function checkInt(name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) throw new StoreError('INVALID_INPUT', `${name} must be an integer >= ${min} (got ${v})`);
-}
-
-/** Reads the 100-byte SQLite header without opening the file through SQLite. */
-function inspectHeader(file: string): { userVersion: number; applicationId: number } | 'empty' | 'missing' {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    if (sqliteCode(e) === 'ENOENT') return 'missing';
-    throw new StoreError('OPEN_FAILED', `cannot open run store ${file}: ${(e as Error).message}`, file, { cause: e });
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (st.isDirectory()) throw new StoreError('OPEN_FAILED', `cannot open run store ${file}: it is a directory`, file);
-    if (st.size === 0) return 'empty'; // an empty file is an empty SQLite database
-    const header = Buffer.alloc(100);
-    const n = fs.readSync(fd, header, 0, 100, 0);
-    if (n < 100 || !header.subarray(0, 16).equals(SQLITE_MAGIC)) {
-      throw new StoreError(
-        'CORRUPT',
-        `${file} is not a MICRO Workbench run store (not an SQLite database, or damaged); the file was not modified`,
-        file,
-      );
-    }
-    return { userVersion: header.readUInt32BE(60), applicationId: header.readUInt32BE(68) };
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function newerError(file: string, v: number): StoreError {
-  return new StoreError(
-    'NEWER_SCHEMA',
-    `${file} was created by a newer MICRO Workbench (schema v${v}, this build knows v${LATEST_SCHEMA_VERSION}); not modified`,
-    file,
-  );
-}
-function foreignError(file: string, why: string): StoreError {
-  return new StoreError('NOT_A_STORE', `${file} is an SQLite database but not a MICRO Workbench run store (${why}); not modified`, file);
 }
 
 // ---------------------------------------------------------------- the store
@@ -240,89 +216,78 @@ export class RunStore {
   /**
    * Open (creating if needed, unless readonly) the store at `file`; with no path:
    * `$MICRO_STORE`, else the platform default (see defaultStorePath()).
-   * Refuses — without touching the file — non-SQLite / damaged files, foreign SQLite files
-   * and files written by a newer schema.
+   * Refuses — without touching the file — non-SQLite / damaged files (read-write: the whole
+   * file is checked with PRAGMA quick_check), foreign SQLite files and newer schemas.
+   * `readonly: 'auto'` opens read-only when the file or its folder is not writable.
    */
   static open(file?: string | null, opts: OpenOptions = {}): RunStore {
     const target = resolveStorePath(file);
-    const readonly = opts.readonly === true;
     const memory = target === ':memory:';
+    const state = memory ? 'missing' : fileState(target);
+    const writableFile = memory || storeWritable(target, state);
+    const readonly = opts.readonly === 'auto' ? !writableFile : opts.readonly === true;
 
     if (!memory) {
-      const header = inspectHeader(target);
-      if (typeof header === 'object') {
-        if (header.userVersion > LATEST_SCHEMA_VERSION) throw newerError(target, header.userVersion);
-        if (header.applicationId !== 0 && header.applicationId !== APPLICATION_ID) {
-          throw foreignError(target, `application_id 0x${header.applicationId.toString(16)}`);
-        }
-      } else if (header === 'missing' && readonly) {
+      if (state === 'missing' && readonly) {
         throw new StoreError('MISSING_FILE', `no run store at ${target} (opened read-only, so it was not created)`, target);
+      }
+      if (!readonly && !writableFile) {
+        throw new StoreError('READONLY', `run store ${target} is not writable (permission denied on the file or its folder); it can only be opened read-only`, target);
       }
       if (!readonly) fs.mkdirSync(path.dirname(target), { recursive: true });
     }
 
-    let db: Database.Database;
-    try {
-      db = new Database(target, { readonly, fileMustExist: readonly });
-    } catch (e) {
-      throw new StoreError('OPEN_FAILED', `cannot open run store ${target}: ${(e as Error).message}`, target, { cause: e });
-    }
-
+    let db = connect(target, readonly, writableFile);
     try {
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
-      // Probe with reads only: nothing is written before the file is known to be ours.
-      let version: number;
-      let appId: number;
-      let tables: number;
+      // Reads only until the file is known to be ours and healthy.
+      let p: Probe;
       try {
-        version = readUserVersion(db);
-        appId = db.pragma('application_id', { simple: true }) as number;
-        tables = (
-          db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").get() as {
-            n: number;
-          }
-        ).n;
+        p = probe(db, target);
       } catch (e) {
-        const code = sqliteCode(e);
-        if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-          throw new StoreError(
-            'CORRUPT',
-            `${target} is not a MICRO Workbench run store (damaged SQLite file: ${(e as Error).message}); the file was not modified`,
-            target,
-            { cause: e },
-          );
+        if (!isReadonlyDirectory(e)) throw e;
+        if (!readonly || fs.existsSync(`${target}-wal`)) {
+          throw new StoreError('READONLY', `cannot read run store ${target}: its folder is not writable and SQLite needs to create ${path.basename(target)}-shm there`, target, { cause: e });
         }
-        throw new StoreError('OPEN_FAILED', `cannot read run store ${target}: ${(e as Error).message}`, target, { cause: e });
+        db.close();
+        db = snapshotConnection(target);
+        p = probe(db, target);
       }
-      if (version > LATEST_SCHEMA_VERSION) throw newerError(target, version);
-      if (appId !== 0 && appId !== APPLICATION_ID) throw foreignError(target, `application_id 0x${appId.toString(16)}`);
-      if (version === 0 && tables > 0) throw foreignError(target, `${tables} unknown table(s), no schema version`);
+      checkIdentity(p, target);
 
       if (readonly) {
-        if (version < LATEST_SCHEMA_VERSION) {
+        if (p.version < LATEST_SCHEMA_VERSION) {
           throw new StoreError(
             'OLDER_SCHEMA',
-            `${target} has schema v${version}, this build needs v${LATEST_SCHEMA_VERSION}; open it once read-write to upgrade it`,
+            `${target} has schema v${p.version}, this build needs v${LATEST_SCHEMA_VERSION}; open it once read-write to upgrade it`,
             target,
           );
         }
       } else {
+        checkHealth(db, target);
         if (!memory) {
           const mode = db.pragma('journal_mode = WAL', { simple: true });
           if (mode !== 'wal') throw new StoreError('OPEN_FAILED', `cannot switch ${target} to WAL mode (got ${String(mode)})`, target);
         }
         db.pragma('synchronous = FULL');
         migrate(db);
+        // Test hook: a database that cannot grow past this many pages behaves like a full disk.
+        if (opts.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.floor(opts.maxPageCount)}`);
       }
       db.pragma('foreign_keys = ON');
     } catch (e) {
       db.close();
-      throw e;
+      throw storeErrorFrom(e, target);
     }
 
     const store = new RunStore(db, target, readonly, opts.appVersion ?? null);
     if (!readonly && opts.recover !== false) {
-      store.recovered = store.recoverInterruptedRuns(typeof opts.recover === 'object' ? opts.recover : {});
+      try {
+        store.recovered = store.recoverInterruptedRuns(typeof opts.recover === 'object' ? opts.recover : {});
+      } catch (e) {
+        store.close();
+        throw e;
+      }
     }
     return store;
   }
@@ -858,17 +823,32 @@ export class RunStore {
   }
 
   /**
-   * Runs that can be resumed: status in `statuses` (default interrupted) with a checkpoint.
-   * Runs that already have a resumed child are left out unless includeResumed.
+   * THE resume rule: a run with a checkpoint is resumable whatever stopped it (failed,
+   * cancelled, interrupted); a completed, queued or running run is not. Read-only; call
+   * recoverInterruptedRuns() first so a run whose process died is no longer `running`.
+   * Throws NOT_FOUND for an unknown run.
+   */
+  resumeCheck(runId: number): ResumeCheck {
+    const run = this.requireRun(runId);
+    const no = (reason: string): ResumeCheck => ({ ok: false, reason });
+    if (run.status === 'completed') return no(`run ${run.id} is completed; only a run that stopped early can be resumed`);
+    if (run.status === 'running') return no(`run ${run.id} is running (pid ${run.pid ?? '?'} on ${run.host ?? '?'})`);
+    if (run.status === 'queued') return no(`run ${run.id} has not started yet; there is nothing to resume`);
+    if (!this.hasCheckpoint(run.id)) return no(`run ${run.id} has no checkpoint to resume from`);
+    return { ok: true };
+  }
+
+  /**
+   * Runs that resumeCheck() accepts (default: every resumable status), newest first; `statuses`
+   * narrows the list. Runs that already have a resumed child are left out unless includeResumed.
    */
   resumableRuns(opts: { statuses?: readonly RunStatus[]; includeResumed?: boolean } = {}): RunRecord[] {
-    const statuses = opts.statuses ?? ['interrupted'];
+    const statuses = (opts.statuses ?? RESUMABLE_STATUSES).filter((s) => RESUMABLE_STATUSES.includes(s));
     if (statuses.length === 0) return [];
     const rows = this.db
       .prepare(
         `SELECT r.* FROM runs r
-         WHERE r.status IN (${statuses.map(() => '?').join(', ')})
-           AND EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = r.id AND a.kind = 'checkpoint')
+         WHERE r.status IN (${statuses.map(() => '?').join(', ')}) AND ${HAS_CHECKPOINT}
            ${opts.includeResumed ? '' : 'AND NOT EXISTS (SELECT 1 FROM runs c WHERE c.parent_run_id = r.id)'}
          ORDER BY r.created_at DESC, r.id DESC`,
       )
@@ -876,16 +856,17 @@ export class RunStore {
     return rows.map(mapRun);
   }
 
-  /** The newest checkpoint (with payload) and where to continue; null if the run has no checkpoint. */
+  /** The newest checkpoint (with payload) and where to continue; null unless resumeCheck() accepts the run. */
   getResumeInfo(runId: number): ResumeInfo | null {
     return this.db
       .transaction((): ResumeInfo | null => {
+        if (!this.resumeCheck(runId).ok) return null;
         const run = this.requireRun(runId);
         const ckpt = this.latestCheckpoint(runId, { payload: true });
-        if (!ckpt) return null;
+        if (!ckpt?.payload) return null;
         const lastRecorded = this.lastEpoch(runId);
         const checkpointEpoch = ckpt.epoch ?? lastRecorded ?? 0;
-        return { run, checkpoint: { ...ckpt, payload: ckpt.payload ?? null }, checkpointEpoch, lastRecordedEpoch: lastRecorded };
+        return { run, checkpoint: { ...ckpt, payload: ckpt.payload }, checkpointEpoch, lastRecordedEpoch: lastRecorded };
       })
       .deferred();
   }
@@ -928,6 +909,13 @@ export class RunStore {
     if (!TRANSITIONS[run.status].includes(to)) {
       throw new StoreError('INVALID_TRANSITION', `run ${run.id} is ${run.status}; it cannot become ${to}`, this.path);
     }
+    if (run.status === 'failed' && to === 'running' && !this.hasCheckpoint(run.id)) {
+      throw new StoreError('INVALID_TRANSITION', `run ${run.id} is failed and has no checkpoint; it cannot become running`, this.path);
+    }
+  }
+
+  private hasCheckpoint(runId: number): boolean {
+    return (this.stmt(`SELECT ${HAS_CHECKPOINT} AS ok FROM (SELECT ? AS id) r`).get(runId) as { ok: number }).ok === 1;
   }
 
   private writeEpoch(runId: number, input: EpochInput): EpochRecord {
@@ -1013,6 +1001,23 @@ export class RunStore {
          AND (@best IS NULL OR epoch IS NOT @best)`,
     ).run({ run: runId, last: retain.last, best }).changes;
   }
+}
+
+// SQLite errors that escape a store method (damage, I/O, full disk, ...) name the store file:
+// wrap every method and getter once, here, instead of a try/catch in each.
+for (const name of Object.getOwnPropertyNames(RunStore.prototype)) {
+  const d = Object.getOwnPropertyDescriptor(RunStore.prototype, name)!;
+  if (name === 'constructor') continue;
+  const wrap = <F extends (...a: never[]) => unknown>(f: F) =>
+    function (this: RunStore, ...args: Parameters<F>) {
+      try {
+        return f.apply(this, args);
+      } catch (e) {
+        throw storeErrorFrom(e, this.path);
+      }
+    };
+  if (typeof d.value === 'function') Object.defineProperty(RunStore.prototype, name, { ...d, value: wrap(d.value) });
+  else if (d.get) Object.defineProperty(RunStore.prototype, name, { ...d, get: wrap(d.get) });
 }
 
 // ---------------------------------------------------------------- row mapping

@@ -272,11 +272,26 @@ export interface RecoveredRun {
 }
 
 export interface OpenOptions {
-  readonly?: boolean;
+  /**
+   * true: read-only (never creates, migrates or recovers). 'auto': read-only when the file or
+   * its folder is not writable (listing a store on a read-only share), else read-write.
+   */
+  readonly?: boolean | 'auto';
   /** Run recoverInterruptedRuns() on open (read-write only). Default true. */
   recover?: boolean | RecoverOptions;
   /** Default appVersion for new runs. */
   appVersion?: string;
   /** busy_timeout in ms. Default 5000. */
   busyTimeoutMs?: number;
+  /** Test hook: PRAGMA max_page_count for this connection, so growing the file fails like a full disk. */
+  maxPageCount?: number;
 }
+
+/** Whether a run can be resumed, and if not, why (one line naming the run). */
+export type ResumeCheck = { ok: true } | { ok: false; reason: string };
+
+/** Statuses a run with a valid checkpoint can be resumed from, whatever stopped it. */
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'failed', 'cancelled'];
+
+/** Checkpoint retention of training runs: the newest checkpoint (to resume) and the best epoch's. */
+export const DEFAULT_CHECKPOINT_RETENTION = { last: 1, keepBest: true } as const;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { DatasetInput } from '../../../src/main/store';
 
 const dirs: string[] = [];
@@ -46,3 +46,29 @@ export function datasetInput(over: Partial<DatasetInput> = {}): DatasetInput {
 }
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+
+/**
+ * Another process opens the store, reads the run names, and closes it. It uses python's sqlite3
+ * module when there is one: its older SQLite (3.40 here) decides it is the last user from the
+ * database file's locks alone and then checkpoints and deletes -wal/-shm — the client that
+ * exposed the lost-locks bug (SQLite ≥ 3.4x also checks the -shm lock). Else node + better-sqlite3.
+ */
+export function otherProcessRunNames(file: string): string[] {
+  const py = `import sqlite3, sys, json
+con = sqlite3.connect(sys.argv[1])
+names = [r[0] for r in con.execute('SELECT name FROM runs ORDER BY id')]
+con.close()
+sys.stdout.write(json.dumps(names))`;
+  const js = `
+    const Database = require('better-sqlite3');
+    const db = new Database(process.argv[1], { fileMustExist: true });
+    const names = db.prepare('SELECT name FROM runs ORDER BY id').all().map((r) => r.name);
+    db.close();
+    process.stdout.write(JSON.stringify(names));`;
+  const havePython = spawnSync('python3', ['-c', 'import sqlite3']).status === 0;
+  const r = havePython
+    ? spawnSync('python3', ['-c', py, file], { encoding: 'utf8' })
+    : spawnSync(process.execPath, ['-e', js, file], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as string[];
+}
