@@ -72,7 +72,65 @@ export function resolveDataset(store: RunStore, nameOrPath: string, opts: Import
 
 export type SplitMode = 'warm' | 'cold' | 'carve-test';
 
-/** Build a split of a dataset, write it as a LATTICE folder, and register it. */
+// statfs magic numbers of kernel pseudo-filesystems (a "folder" there is no place for data, and
+// fs.mkdirSync(..., { recursive: true }) spins forever under /proc).
+const PSEUDO_FS = new Set([0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x1cd1 /* devpts */, 0x27e0eb /* cgroup */, 0x63677270 /* cgroup2 */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x73636673 /* securityfs */, 0xcafe4a11 /* bpf */]);
+const PSEUDO_ROOTS = ['/proc', '/sys', '/dev'];
+
+const within = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+
+/**
+ * Check a split's output folder and return its absolute path: the parent must be an existing
+ * ordinary folder; the folder itself new or empty; and neither the source's folders nor inside
+ * or above them (a split written there would overwrite or change the source dataset).
+ */
+export function checkSplitOut(out: string, sourcePaths: readonly string[]): string {
+  const abs = path.resolve(out);
+  const parent = path.dirname(abs);
+  let realParent: string;
+  try {
+    realParent = fs.realpathSync(parent);
+  } catch {
+    throw new Error(`--out ${out}: the parent folder ${parent} does not exist`);
+  }
+  if (!fs.statSync(realParent).isDirectory()) throw new Error(`--out ${out}: ${parent} is not a folder`);
+  const pseudo = PSEUDO_ROOTS.some((r) => within(realParent, r)) || (fs.statfsSync && PSEUDO_FS.has(Number(fs.statfsSync(realParent).type)));
+  if (pseudo) throw new Error(`--out ${out}: ${parent} is on a system pseudo-filesystem, not a place for dataset files`);
+  let real = path.join(realParent, path.basename(abs));
+  const st = fs.lstatSync(real, { throwIfNoEntry: false });
+  if (st) {
+    if (st.isSymbolicLink()) real = fs.realpathSync(real);
+    if (!fs.statSync(real).isDirectory()) throw new Error(`--out ${out}: exists and is not a folder`);
+  }
+  const srcDirs = new Set<string>();
+  for (const f of sourcePaths) {
+    try {
+      const r = fs.realpathSync(f);
+      srcDirs.add(fs.statSync(r).isDirectory() ? r : path.dirname(r));
+    } catch {
+      // a source that vanished cannot be overwritten
+    }
+  }
+  for (const d of srcDirs) {
+    if (within(real, d) || within(d, real)) {
+      throw new Error(`--out ${out}: ${within(real, d) ? 'is or is inside' : 'contains'} the source dataset folder ${d}; choose a folder outside it`);
+    }
+  }
+  if (st) {
+    const entries = fs.readdirSync(real);
+    if (entries.length) {
+      const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, … (${entries.length} entries)` : '');
+      throw new Error(`--out ${out}: the folder already holds files (${shown}); choose a new or empty folder`);
+    }
+  }
+  return real;
+}
+
+/**
+ * Build a split of a dataset, write it as a LATTICE folder, and register it. The files are
+ * written into a temporary sibling folder renamed to `out` at the end, so a crash leaves no
+ * half-written split; on any error the temporary (or new) folder is removed.
+ */
 export function splitDataset(
   store: RunStore,
   source: Dataset,
@@ -80,6 +138,7 @@ export function splitDataset(
   out: string,
   opts: { seed?: number; name?: string } = {},
 ): { record: DatasetRecord; dataset: Dataset } {
+  const dest = checkSplitOut(out, source.sourcePaths);
   const seed = opts.seed ?? 123;
   const all = mergeUserItems(source.train, source.val, source.test);
   let ds: Dataset;
@@ -90,8 +149,17 @@ export function splitDataset(
     ds = withSplits(source, { train: carved.train, val: source.val, test: carved.test }, source.setting, opts.name);
   }
   const name = opts.name ?? `${source.name}-${mode}`;
-  fs.mkdirSync(out, { recursive: true });
-  saveLatticeDataset({ ...ds, name }, out);
-  const loaded = loadDataset(out, { name, layout: 'lattice' });
-  return { record: registerLoaded(store, loaded, out), dataset: loaded };
+  const tmp = fs.mkdtempSync(path.join(path.dirname(dest), `.${path.basename(dest)}.tmp-`));
+  let renamed = false;
+  try {
+    saveLatticeDataset({ ...ds, name }, tmp);
+    if (fs.existsSync(dest)) fs.rmdirSync(dest); // checked empty above; rmdir refuses a non-empty one
+    fs.renameSync(tmp, dest);
+    renamed = true;
+    const loaded = loadDataset(dest, { name, layout: 'lattice' });
+    return { record: registerLoaded(store, loaded, dest), dataset: loaded };
+  } catch (e) {
+    fs.rmSync(renamed ? dest : tmp, { recursive: true, force: true });
+    throw e;
+  }
 }

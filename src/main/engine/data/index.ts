@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError, type Dataset, type SplitSetting, type UserItems } from '../types';
 import { itemsOf } from './csr';
+import { checkInputFile } from './inputs';
 import { isLatticeFolder, loadLattice } from './lattice';
 import { readManifest } from './manifest';
 import { listInterFiles, loadMmrec } from './mmrec';
@@ -29,7 +30,9 @@ export interface LoadDatasetOptions {
 export function detectLayout(target: string): Exclude<LayoutChoice, 'auto'> {
   const p = path.resolve(target);
   if (!fs.existsSync(p)) throw new DataError(p, 'dataset folder or file not found');
-  if (fs.statSync(p).isFile()) {
+  const st = fs.statSync(p);
+  if (!st.isFile() && !st.isDirectory()) checkInputFile(p, 'dataset folder or file'); // FIFO, device, socket: refused
+  if (st.isFile()) {
     const lower = p.toLowerCase();
     if (lower.endsWith('.inter')) return 'mmrec';
     if (RAW_EXTENSIONS.some((e) => lower.endsWith(e)) || lower.endsWith('.txt')) return 'raw';

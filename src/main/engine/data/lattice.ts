@@ -12,10 +12,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError, type Dataset, type SplitSetting } from '../types';
-import { emptyUserItems, userItemsFromPairs } from './csr';
+import { emptyUserItems } from './csr';
 import { makeDataset } from './dataset';
 import { discoverModalities, loadFeatureFiles, readManifest, resolveItemCount, type DatasetManifest } from './manifest';
-import { parseSplitObject, readJsonFile, type ParsedSplit } from './validate';
+import { readSplitFile, splitToUserItems, type ParsedSplit } from './splitjson';
+import { checkIdSpace } from './validate';
 
 export interface LatticeLoadOptions {
   name?: string;
@@ -71,24 +72,36 @@ export function loadLattice(folder: string, opts: LatticeLoadOptions = {}): Data
   const trainFile = path.join(dir, 'train.json');
   const valFile = path.join(dir, 'val.json');
   const testFile = path.join(dir, 'test.json');
-  const train = parseSplitObject(readJsonFile(trainFile), trainFile);
-  const val = parseSplitObject(readJsonFile(valFile), valFile);
+  const train = readSplitFile(trainFile);
+  const val = readSplitFile(valFile);
   const hasTest = fs.existsSync(testFile);
-  const test: ParsedSplit | null = hasTest ? parseSplitObject(readJsonFile(testFile), testFile) : null;
+  const test: ParsedSplit | null = hasTest ? readSplitFile(testFile) : null;
+  const parts = [
+    { s: train, file: trainFile },
+    { s: val, file: valFile },
+    ...(test ? [{ s: test, file: testFile }] : []),
+  ];
 
-  const userBound = Math.max(train.userBound, val.userBound, test?.userBound ?? 0);
-  const itemBound = Math.max(train.itemBound, val.itemBound, test?.itemBound ?? 0);
-  const boundFile =
-    test && test.itemBound === itemBound ? testFile : val.itemBound === itemBound ? valFile : trainFile;
+  const userBound = Math.max(...parts.map((p) => p.s.userBound));
+  const itemBound = Math.max(...parts.map((p) => p.s.itemBound));
+  // the file (and user key, line) holding the largest id, for the errors below
+  const userAt = parts.find((p) => p.s.userBound === userBound)!;
+  const itemAt = [...parts].reverse().find((p) => p.s.itemBound === itemBound)!;
+  checkIdSpace('user', userBound, parts.map((p) => p.s.keyUsers), { file: userAt.file, where: userAt.s.maxUser?.where });
 
   const specs = discoverModalities(root, manifest);
   const feats = loadFeatureFiles(root, specs);
-  const nItems = resolveItemCount(itemBound, feats, boundFile);
+  // with features the item count is the feature table's; without, refuse an absurd id space
+  if (feats.modalities.length === 0) {
+    checkIdSpace('item', itemBound, parts.map((p) => p.s.items), { file: itemAt.file, where: itemAt.s.maxItem?.where });
+  }
+  const boundWhere = itemAt.s.maxItem ? `${itemAt.file} (${itemAt.s.maxItem.where})` : itemAt.file;
+  const nItems = resolveItemCount(itemBound, feats, boundWhere);
   const nUsers = userBound;
 
   const warnings: string[] = [];
   const build = (s: ParsedSplit, file: string) => {
-    const r = userItemsFromPairs(nUsers, s.users, s.items);
+    const r = splitToUserItems(s, nUsers);
     if (r.duplicates > 0) warnings.push(`${file}: ${r.duplicates} duplicate interactions collapsed`);
     return r.ui;
   };

@@ -14,7 +14,8 @@ import { userItemsFromPairs } from './csr';
 import { makeDataset } from './dataset';
 import { discoverModalities, loadFeatureFiles, readManifest, resolveItemCount } from './manifest';
 import { parseIdField, splitFields, type Delimiter } from './tabular';
-import { readTextFile } from './validate';
+import { checkInputFile, clip, quoted, readTextFile } from './inputs';
+import { checkIdSpace } from './validate';
 
 export interface MmrecLoadOptions {
   name?: string;
@@ -40,6 +41,9 @@ export interface ParsedInter {
   labels: Uint8Array;
   userBound: number;
   itemBound: number;
+  /** 1-based lines of the first largest user id and item id (0 if none). */
+  maxUserLine: number;
+  maxItemLine: number;
 }
 
 const REQUIRED = ['userID', 'itemID', 'x_label'] as const;
@@ -78,7 +82,7 @@ export function parseInter(text: string, file: string): ParsedInter {
   if (missing.length) {
     throw new DataError(
       file,
-      `header lacks required column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} (found: ${cols.join(', ')})`,
+      `header lacks required column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} (found: ${clip(cols.join(', '))})`,
       `line ${headLine}`,
     );
   }
@@ -98,7 +102,7 @@ export function parseInter(text: string, file: string): ParsedInter {
     const it = parseIdField(f[ii], file, ln, 'itemID');
     const lab = f[il];
     if (lab !== '0' && lab !== '1' && lab !== '2') {
-      throw new DataError(file, `x_label must be 0 (train), 1 (valid) or 2 (test), got ${JSON.stringify(lab)}`, `line ${ln}, column 'x_label'`);
+      throw new DataError(file, `x_label must be 0 (train), 1 (valid) or 2 (test), got ${quoted(lab ?? '')}`, `line ${ln}, column 'x_label'`);
     }
     return [u, it, lab.charCodeAt(0) - 48];
   };
@@ -111,6 +115,8 @@ export function parseInter(text: string, file: string): ParsedInter {
   let k = 0;
   let userBound = 0;
   let itemBound = 0;
+  let maxUserLine = 0;
+  let maxItemLine = 0;
   const dc = delim === ' ' ? -1 : delim.charCodeAt(0);
   while (pos < len) {
     let end = src.indexOf('\n', pos);
@@ -166,13 +172,19 @@ export function parseInter(text: string, file: string): ParsedInter {
       items[k] = it;
       labels[k] = lab;
       k++;
-      if (u >= userBound) userBound = u + 1;
-      if (it >= itemBound) itemBound = it + 1;
+      if (u >= userBound) {
+        userBound = u + 1;
+        maxUserLine = line;
+      }
+      if (it >= itemBound) {
+        itemBound = it + 1;
+        maxItemLine = line;
+      }
     }
     pos = end + 1;
     line++;
   }
-  return { users: users.slice(0, k), items: items.slice(0, k), labels: labels.slice(0, k), userBound, itemBound };
+  return { users: users.slice(0, k), items: items.slice(0, k), labels: labels.slice(0, k), userBound, itemBound, maxUserLine, maxItemLine };
 }
 
 function resolveInterFile(root: string, opts: MmrecLoadOptions, manifestInter?: string): string {
@@ -191,16 +203,22 @@ function resolveInterFile(root: string, opts: MmrecLoadOptions, manifestInter?: 
 
 export function loadMmrec(folderOrFile: string, opts: MmrecLoadOptions = {}): Dataset {
   let root = path.resolve(folderOrFile);
-  const isFile = fs.existsSync(root) && fs.statSync(root).isFile();
+  const st = fs.existsSync(root) ? fs.statSync(root) : undefined;
+  if (st && !st.isDirectory()) checkInputFile(root, 'interaction file'); // FIFOs and devices are refused
+  const isFile = st?.isFile() ?? false;
   if (isFile) root = path.dirname(root);
   const man = readManifest(root);
   const manifest = man?.manifest;
   const interFile = isFile ? path.resolve(folderOrFile) : resolveInterFile(root, opts, manifest?.interFile);
   const parsed = parseInter(readTextFile(interFile, 'interaction file'), interFile);
 
+  checkIdSpace('user', parsed.userBound, [parsed.users], { file: interFile, where: `line ${parsed.maxUserLine}, column 'userID'` });
   const specs = discoverModalities(root, manifest);
   const feats = loadFeatureFiles(root, specs);
-  const nItems = resolveItemCount(parsed.itemBound, feats, interFile);
+  // with features the item count is the feature table's; without, refuse an absurd id space
+  const itemWhere = `line ${parsed.maxItemLine}, column 'itemID'`;
+  if (feats.modalities.length === 0) checkIdSpace('item', parsed.itemBound, [parsed.items], { file: interFile, where: itemWhere });
+  const nItems = resolveItemCount(parsed.itemBound, feats, `${interFile} (${itemWhere})`);
   const nUsers = parsed.userBound;
 
   const warnings: string[] = [];

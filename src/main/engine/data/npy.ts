@@ -15,6 +15,7 @@
 
 import * as fs from 'node:fs';
 import { DataError } from '../types';
+import { checkInputFile, clip } from './inputs';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -103,7 +104,7 @@ function describeDtype(descr: string): string {
     a: 'byte string', V: 'void/structured', M: 'datetime', m: 'timedelta',
   };
   const k = descr.replace(/^[<>|=]/, '')[0] ?? '';
-  return names[k] ? `${names[k]} dtype '${descr}'` : `dtype '${descr}'`;
+  return names[k] ? `${names[k]} dtype '${clip(descr)}'` : `dtype '${clip(descr)}'`;
 }
 
 function parseDescr(descr: string, file: string): Pick<NpyHeader, 'itemSize' | 'kind' | 'littleEndian'> {
@@ -118,7 +119,7 @@ function parseDescr(descr: string, file: string): Pick<NpyHeader, 'itemSize' | '
     (kind === 'f' && (itemSize === 2 || itemSize === 4 || itemSize === 8)) ||
     (kind === 'i' && (itemSize === 1 || itemSize === 2 || itemSize === 4 || itemSize === 8)) ||
     (kind === 'u' && (itemSize === 1 || itemSize === 2 || itemSize === 4));
-  if (!ok) throw new DataError(file, `unsupported dtype '${descr}'`, "header 'descr'");
+  if (!ok) throw new DataError(file, `unsupported dtype '${clip(descr)}'`, "header 'descr'");
   const littleEndian = order === '>' ? false : order === '<' || order === '|' || itemSize === 1 ? true : isHostLE();
   return { itemSize, kind, littleEndian };
 }
@@ -160,7 +161,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   const shapeM = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
   if (!descrM || !fortranM || !shapeM) {
     const missing = [!descrM && 'descr', !fortranM && 'fortran_order', !shapeM && 'shape'].filter(Boolean).join(', ');
-    throw new DataError(file, `malformed .npy header (missing ${missing}): ${text.trim().slice(0, 120)}`);
+    throw new DataError(file, `malformed .npy header (missing ${missing}): ${clip(text.trim())}`);
   }
   const descr = descrM[1];
   const fortranOrder = fortranM[1] === 'True';
@@ -168,7 +169,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   for (const part of shapeM[1].split(',')) {
     const p = part.trim().replace(/L$/, '');
     if (p === '') continue;
-    if (!/^\d+$/.test(p)) throw new DataError(file, `malformed shape '(${shapeM[1]})' in .npy header`, "header 'shape'");
+    if (!/^\d+$/.test(p)) throw new DataError(file, `malformed shape '(${clip(shapeM[1])})' in .npy header`, "header 'shape'");
     shape.push(Number(p));
   }
   if (fortranOrder) {
@@ -281,6 +282,8 @@ export function readNpyHeader(file: string): NpyHeader {
 }
 
 function openOrThrow(file: string): number {
+  // a FIFO would block openSync forever and a device never ends: regular files only
+  checkInputFile(file, '.npy file');
   try {
     return fs.openSync(file, 'r');
   } catch (e) {
@@ -307,14 +310,20 @@ export function readNpy(file: string): NpyArray {
       );
     }
     let data: Float32Array | Int32Array;
-    if (header.kind === 'f' && header.itemSize === 4 && header.littleEndian === isHostLE()) {
-      const out = new Float32Array(count);
-      readFully(fd, new Uint8Array(out.buffer), header.dataOffset, file);
-      data = out;
-    } else {
-      const raw = new Uint8Array(need);
-      readFully(fd, raw, header.dataOffset, file);
-      data = decodeInto(header, raw, count, file);
+    try {
+      if (header.kind === 'f' && header.itemSize === 4 && header.littleEndian === isHostLE()) {
+        const out = new Float32Array(count);
+        readFully(fd, new Uint8Array(out.buffer), header.dataOffset, file);
+        data = out;
+      } else {
+        const raw = new Uint8Array(need);
+        readFully(fd, raw, header.dataOffset, file);
+        data = decodeInto(header, raw, count, file);
+      }
+    } catch (e) {
+      // typed-array allocation failures ("Array buffer allocation failed", invalid length)
+      if (e instanceof RangeError) throw new DataError(file, `array of shape (${header.shape.join(', ')}) is too large to load into memory`);
+      throw e;
     }
     return { header, shape: header.shape, data };
   } finally {

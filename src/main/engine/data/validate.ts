@@ -1,23 +1,11 @@
 // Input validation: every malformed input becomes a DataError naming the file, the place
 // (line/column, user key, row/column, header field) and the problem.
 
-import * as fs from 'node:fs';
 import { DataError, type Modality, type UserItems } from '../types';
 import { countInteractions } from './csr';
+import { MAX_MANIFEST_BYTES, readTextFile } from './inputs';
 
-// ---------------------------------------------------------------------------------------------
-// Files
-
-export function readTextFile(file: string, what = 'file'): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError(file, `${what} not found`);
-    if (code === 'EISDIR') throw new DataError(file, `expected a ${what}, found a directory`);
-    throw new DataError(file, `cannot read ${what}: ${(e as Error).message}`);
-  }
-}
+export { readTextFile } from './inputs';
 
 // ---------------------------------------------------------------------------------------------
 // JSON with line:column errors
@@ -171,65 +159,53 @@ export function parseJsonText(text: string, file: string): unknown {
   }
 }
 
-export function readJsonFile(file: string): unknown {
-  return parseJsonText(readTextFile(file, 'JSON file'), file);
+export function readJsonFile(file: string, maxBytes = MAX_MANIFEST_BYTES): unknown {
+  return parseJsonText(readTextFile(file, 'JSON file', maxBytes), file);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Split JSON (LATTICE layout)
+// Id spaces
 
-export interface ParsedSplit {
-  users: Int32Array;
-  items: Int32Array;
-  /** Max user id + 1 over keys, including users with empty lists (0 if none). */
-  userBound: number;
-  /** Max item id + 1 (0 if none). */
-  itemBound: number;
-}
-
-const INT_KEY = /^(0|[1-9]\d*)$/;
-
-/** Validate a parsed `{ "uid": [iid, ...] }` object into parallel id arrays. */
-export function parseSplitObject(obj: unknown, file: string): ParsedSplit {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    const got = obj === null ? 'null' : Array.isArray(obj) ? 'an array' : typeof obj;
-    throw new DataError(file, `expected a JSON object mapping user id -> list of item ids, got ${got}`);
-  }
-  const rec = obj as Record<string, unknown>;
+/**
+ * Refuse an id space far sparser than the ids in use: n = max id + 1 must be at most
+ * max(16 x distinct ids, distinct ids + 10,000). (A single item id 2147483646 would otherwise
+ * make 2^31 items: gigabytes of per-item arrays for a three-line file.) `lists` hold every id
+ * occurrence; distinct ids are counted with a bitmap when n is small next to them, else by
+ * sorting a copy, so memory stays proportional to the input.
+ */
+export function checkIdSpace(
+  kind: 'user' | 'item',
+  bound: number,
+  lists: readonly Int32Array[],
+  at: { file: string; where?: string },
+): void {
+  if (bound <= 10001) return;
   let total = 0;
-  for (const key of Object.keys(rec)) {
-    const v = rec[key];
-    if (!Array.isArray(v)) {
-      throw new DataError(file, `expected a list of item ids, got ${v === null ? 'null' : typeof v}`, `user "${key}"`);
+  for (const l of lists) total += l.length;
+  let distinct = 0;
+  if (bound <= 16 * total + 10000) {
+    const seen = new Uint8Array(bound);
+    for (const l of lists) for (let k = 0; k < l.length; k++) seen[l[k]] = 1;
+    for (let k = 0; k < bound; k++) distinct += seen[k];
+  } else {
+    const all = new Int32Array(total);
+    let o = 0;
+    for (const l of lists) {
+      all.set(l, o);
+      o += l.length;
     }
-    total += v.length;
+    all.sort();
+    for (let k = 0; k < total; k++) if (k === 0 || all[k] !== all[k - 1]) distinct++;
   }
-  const users = new Int32Array(total);
-  const items = new Int32Array(total);
-  let k = 0;
-  let userBound = 0;
-  let itemBound = 0;
-  for (const key of Object.keys(rec)) {
-    if (!INT_KEY.test(key)) {
-      throw new DataError(file, `user id must be a non-negative integer, got ${JSON.stringify(key)}`, `user "${key}"`);
-    }
-    const u = Number(key);
-    if (u > 2147483646) throw new DataError(file, `user id ${key} is too large`, `user "${key}"`);
-    if (u + 1 > userBound) userBound = u + 1;
-    const list = rec[key] as unknown[];
-    for (let j = 0; j < list.length; j++) {
-      const it = list[j];
-      if (typeof it !== 'number' || !Number.isInteger(it)) {
-        throw new DataError(file, `item id must be an integer, got ${JSON.stringify(it)}`, `user "${key}", index ${j}`);
-      }
-      if (it < 0) throw new DataError(file, `item id must be non-negative, got ${it}`, `user "${key}", index ${j}`);
-      if (it > 2147483646) throw new DataError(file, `item id ${it} is too large`, `user "${key}", index ${j}`);
-      if (it + 1 > itemBound) itemBound = it + 1;
-      users[k] = u;
-      items[k++] = it;
-    }
+  const limit = Math.max(16 * distinct, distinct + 10000);
+  if (bound > limit) {
+    throw new DataError(
+      at.file,
+      `${kind} id ${bound - 1} makes ${bound} ${kind}s (max id + 1) for ${distinct} distinct ${kind} ids, ` +
+        `over the limit of ${limit} (max of 16 x distinct, distinct + 10000); renumber the ${kind}s densely`,
+      at.where,
+    );
   }
-  return { users, items, userBound, itemBound };
 }
 
 // ---------------------------------------------------------------------------------------------

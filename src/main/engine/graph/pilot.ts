@@ -8,6 +8,8 @@
 //     (sum over users of all their item pairs / number of such (user, pair) occurrences).
 // (b) For k in ks: the share of users with >= 2 train items owning a pair (i1, i2) where i1 is
 //     among the k most similar items of i2 or vice versa (self excluded from the top-k lists).
+//     The kNN table is built for min(max(ks), n - 1) neighbours (n x k entries); callers taking
+//     ks from users bound them (runs/diagnose.ts).
 
 import type { UserItems } from '../types';
 import { knnCosineTopK, type KnnResult } from './knn';
@@ -100,12 +102,15 @@ export function pilotStudies(
   let usersConsidered = 0;
   const shareCounts = new Float64Array(ks.length);
   if (kMax > 0 && n > 1) {
+    // an item has n - 1 other items: a larger k changes nothing but the kNN table's size
+    const kNeed = Math.min(kMax, n - 1);
     let knn = opts?.knn;
-    let kk = knn ? knn.indices.length / n : kMax;
-    if (!knn || kk < kMax) {
-      knn = knnCosineTopK(features, n, dim, kMax, { includeSelf: false, blockRows: opts?.blockRows });
-      kk = kMax;
+    let kk = knn ? knn.indices.length / n : kNeed;
+    if (!knn || kk < kNeed) {
+      knn = knnCosineTopK(features, n, dim, kNeed, { includeSelf: false, blockRows: opts?.blockRows });
+      kk = kNeed;
     }
+    const rMax = Math.min(kk, kMax);
     const mark = new Int32Array(n).fill(-1);
     for (let u = 0; u < train.nUsers; u++) {
       const s = train.indptr[u];
@@ -118,7 +123,7 @@ export function pilotStudies(
       for (let p = s; p < e && best > 0; p++) {
         const i = train.indices[p];
         const base = i * kk;
-        for (let r = 0; r < best; r++) {
+        for (let r = 0; r < best && r < rMax; r++) {
           const j = knn.indices[base + r];
           if (j >= 0 && j !== i && mark[j] === u) {
             best = r;
