@@ -89,6 +89,9 @@ export const apiSchemas = {
     })
     .strict(),
   deleteDataset: z.object({ dataset: datasetRef() }).strict(),
+  /** Dataset tasks in flight (import, split, pilot studies, loading an index). */
+  listTasks: empty,
+  cancelTask: z.object({ taskId: posInt() }).strict(),
   modelOptions: empty,
   validateRun: startRunSchema,
   listRuns: z
@@ -163,7 +166,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
-export type ApiErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE' | 'FAILED';
+/** CANCELLED: the caller (or shutdown) stopped the work; LIMIT: the work hit a time or memory bound. */
+export type ApiErrorCode = 'INVALID_INPUT' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE' | 'CANCELLED' | 'LIMIT' | 'FAILED';
 
 /** An error every transport carries as { code, message } and the renderer shows as-is. */
 export class ApiError extends Error {
@@ -417,7 +421,7 @@ export interface ItemAttention {
   runId: number;
   item: number;
   cold: boolean;
-  /** α over modalities (eq. 10), or null when the run has no fusion attention. */
+  /** α over modalities (eq. 7), or null when the run has no fusion attention. */
   modality: AttentionVector | null;
   /** Shared vs specific weights, or null when the run has none. */
   sharedSpecific: AttentionVector | null;
@@ -481,6 +485,14 @@ export interface ExportResult {
   cancelled?: boolean;
 }
 
+/** A dataset task running in a worker thread. */
+export interface TaskInfo {
+  id: number;
+  op: 'import' | 'split' | 'diagnose' | 'index';
+  label: string;
+  startedAt: string;
+}
+
 /** Output type of every method. */
 export interface ApiOutputs {
   appInfo: AppInfo;
@@ -490,6 +502,8 @@ export interface ApiOutputs {
   splitDataset: DatasetInfo;
   diagnoseDataset: DiagnoseResult;
   deleteDataset: { deleted: boolean };
+  listTasks: TaskInfo[];
+  cancelTask: { cancelled: boolean };
   modelOptions: ModelOptions;
   validateRun: ValidateResult;
   listRuns: RunSummary[];
@@ -525,7 +539,8 @@ export type ApiEvent =
   | { type: 'progress'; runId: number; progress: ProgressInfo }
   | { type: 'run-updated'; runId: number; status: RunStatus; error: string | null }
   | { type: 'runs-changed' }
-  | { type: 'datasets-changed' };
+  | { type: 'datasets-changed' }
+  | { type: 'tasks-changed' };
 
 /** What the preload script exposes on window.microApi. */
 export interface PreloadBridge {

@@ -12,7 +12,7 @@ const HELP: Record<string, [group: string, help: string]> = {
   itemLayers: ['Item graphs', 'L: item-graph convolution layers (eq. 6)'],
   topK: ['Item graphs', 'k: neighbours kept per item in each modality graph (eq. 2)'],
   lambda: ['Item graphs', 'λ: weight of the initial (feature) graph in A = (1−λ)·learned + λ·initial (eq. 5)'],
-  tau: ['Contrastive fusion', 'τ: temperature of the contrastive loss (eq. 8)'],
+  tau: ['Contrastive fusion', 'τ: temperature of the contrastive loss (eq. 10)'],
   betaC: ['Contrastive fusion', 'β_C: weight of the contrastive loss (eq. 19)'],
   contrastiveReduce: ['Contrastive fusion', "Combine per-modality contrastive losses by 'mean' (paper eq. 9) or 'sum' (reference)"],
   contrastiveMode: ['Contrastive fusion', "'exact': InfoNCE over all items every batch; 'sampled': over sampledAnchors random anchors"],

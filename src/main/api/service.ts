@@ -33,7 +33,8 @@ import {
   type RunStatus,
   type RunSummary,
 } from '../../shared/api';
-import { TaskRunner, type TaskRunnerOptions } from './tasks';
+import { TaskRunner, TaskStopped, type TaskRunnerOptions } from './tasks';
+import type { Task, TaskResult } from './task-worker';
 import type { DatasetIndex } from './task-worker';
 import { modelOptions, validateRunSpec } from './options';
 import { attentionRow, columnHistograms, explain, neighbourRow, rowItems, topK, type Matrix, type NeighbourTable } from './views';
@@ -70,6 +71,7 @@ export function toApiError(e: unknown): ApiError {
     return new ApiError('FAILED', message);
   }
   if (err?.name === 'DataError' || err?.code === 'DATA') return new ApiError('INVALID_INPUT', message);
+  if (e instanceof TaskStopped) return new ApiError(e.code === 'CANCELLED' ? 'CANCELLED' : e.code === 'CRASHED' ? 'FAILED' : 'LIMIT', message);
   return new ApiError('FAILED', message);
 }
 
@@ -133,16 +135,30 @@ export class WorkbenchService {
       a.handle.cancel();
       return a.handle.done;
     });
-    await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, opts.waitMs ?? 15_000))]);
+    await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, opts.waitMs ?? 15_000).unref())]);
     await this.tasks.terminateAll();
     this.store.close();
   }
 
+  /** Never throws: a failing listener (a closed socket, a destroyed window) must not stop the caller. */
   private emit(e: ApiEvent): void {
-    this.events.emit('event', e);
+    try {
+      this.events.emit('event', e);
+    } catch (err) {
+      process.stderr.write(`workbench: an event listener failed: ${(err as Error)?.message ?? String(err)}\n`);
+    }
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** A dataset task in a bounded worker; listeners hear when the task list changes. */
+  private async task<T extends Task>(task: T): Promise<TaskResult<T>> {
+    try {
+      return await this.tasks.run(task, () => this.emit({ type: 'tasks-changed' }));
+    } finally {
+      this.emit({ type: 'tasks-changed' });
+    }
+  }
 
   private datasetRecord(ref: number | string): DatasetRecord {
     const rec = this.store.getDataset(ref);
@@ -244,7 +260,7 @@ export class WorkbenchService {
     if (!rec) throw new ApiError('NOT_FOUND', `run ${run.id}: its dataset is no longer registered`);
     const hit = this.indexCache.get(rec.id);
     if (hit && hit.fingerprint === rec.fingerprint) return hit.index;
-    const index = this.tasks.run({ op: 'index', storePath: this.opts.storePath, dataset: rec.name });
+    const index = this.task({ op: 'index', storePath: this.opts.storePath, dataset: rec.name });
     this.indexCache.set(rec.id, { fingerprint: rec.fingerprint, index });
     index.catch(() => this.indexCache.delete(rec.id));
     return index;
@@ -300,12 +316,37 @@ export class WorkbenchService {
       entry.progress = { ...(entry.progress ?? {}), ...p };
       this.emit({ type: 'progress', runId: id, progress: p });
     });
-    void handle.done.then((r) => {
-      this.active.delete(runId);
-      const run = this.store.getRun(runId);
-      this.emit({ type: 'run-updated', runId, status: (run?.status ?? r.status) as RunStatus, error: run?.error ?? r.error ?? null });
-    });
+    // No rejection may escape: a store error here used to take the whole server down.
+    void handle.done
+      .then((r) => this.runEnded(runId, r), (e: unknown) => this.runEnded(runId, { status: 'failed', error: `training worker failed: ${(e as Error)?.message ?? String(e)}` }))
+      .catch((e: unknown) => process.stderr.write(`workbench: run ${runId} ended, but its status could not be reported: ${(e as Error)?.message ?? String(e)}\n`));
     this.emit({ type: 'run-updated', runId, status: 'running', error: null });
+  }
+
+  /**
+   * A run's worker finished. The worker records its own status; when it could not (it died, or
+   * the store refused its last write), the run is marked failed here with the worker's error.
+   */
+  private runEnded(runId: number, r: { status: string; error?: string }): void {
+    this.active.delete(runId);
+    let status = r.status as RunStatus;
+    let error = r.error ?? null;
+    try {
+      const run = this.store.getRun(runId);
+      if (run && (run.status === 'running' || run.status === 'queued')) {
+        error ??= `the training worker stopped (${r.status}) without recording the run's end`;
+        this.store.finishRun(runId, 'failed', { error });
+        status = 'failed';
+      } else if (run) {
+        status = run.status;
+        error = run.error ?? error;
+      }
+    } catch (e) {
+      status = 'failed';
+      error = `${error ? `${error}; ` : ''}the run store could not record the end of run ${runId}: ${(e as Error)?.message ?? String(e)}`;
+    }
+    this.emit({ type: 'run-updated', runId, status, error });
+    this.emit({ type: 'runs-changed' });
   }
 
   private async launch(req: Parameters<RunHost['start']>[0]): Promise<number> {
@@ -334,7 +375,7 @@ export class WorkbenchService {
     importDataset: async (i) => {
       const target = path.resolve(i.path);
       if (!fs.existsSync(target)) throw new ApiError('INVALID_INPUT', `path: ${target} does not exist`);
-      const { record, warnings } = await this.tasks.run({ op: 'import', storePath: this.opts.storePath, path: target, name: i.name, layout: i.layout, setting: i.setting });
+      const { record, warnings } = await this.task({ op: 'import', storePath: this.opts.storePath, path: target, name: i.name, layout: i.layout, setting: i.setting });
       this.emit({ type: 'datasets-changed' });
       return this.datasetInfo(this.store.getDataset(record.id) ?? record, warnings);
     },
@@ -346,7 +387,9 @@ export class WorkbenchService {
       const name = i.name ?? `${src.name}-${i.mode}`;
       if (this.store.getDataset(name)) throw new ApiError('CONFLICT', `name: a dataset named "${name}" already exists; choose another name`);
       const out = path.resolve(i.out ?? path.join(this.opts.dataDir ?? path.join(path.dirname(this.store.path), 'datasets'), name.replace(/[^\w.-]+/g, '_')));
-      const { record, warnings } = await this.tasks.run({ op: 'split', storePath: this.opts.storePath, dataset: src.name, mode: i.mode, out, name, seed: i.seed });
+      // The default parent is ours to create; a folder the caller names must already exist.
+      if (!i.out) fs.mkdirSync(path.dirname(out), { recursive: true });
+      const { record, warnings } = await this.task({ op: 'split', storePath: this.opts.storePath, dataset: src.name, mode: i.mode, out, name, seed: i.seed });
       this.emit({ type: 'datasets-changed' });
       return this.datasetInfo(this.store.getDataset(record.id) ?? record, warnings);
     },
@@ -354,7 +397,7 @@ export class WorkbenchService {
     diagnoseDataset: async (i) => {
       const rec = this.datasetRecord(i.dataset);
       if (!rec.modalities.length) throw new ApiError('INVALID_INPUT', `dataset "${rec.name}" has no feature modalities to diagnose`);
-      const r = await this.tasks.run({ op: 'diagnose', storePath: this.opts.storePath, dataset: rec.name, ks: i.ks });
+      const r = await this.task({ op: 'diagnose', storePath: this.opts.storePath, dataset: rec.name, ks: i.ks });
       return { dataset: rec.name, modalities: r.modalities, seconds: r.seconds };
     },
 
@@ -365,6 +408,10 @@ export class WorkbenchService {
       this.emit({ type: 'datasets-changed' });
       return { deleted };
     },
+
+    listTasks: () => this.tasks.list(),
+
+    cancelTask: (i) => ({ cancelled: this.tasks.cancel(i.taskId) }),
 
     modelOptions: () => modelOptions(),
 
@@ -430,8 +477,8 @@ export class WorkbenchService {
     resumeRun: async (i) => {
       const run = this.runRecord(i.runId);
       if (this.active.has(run.id)) throw new ApiError('CONFLICT', `run ${run.id} is already training`);
-      if (run.status !== 'interrupted') throw new ApiError('CONFLICT', `run ${run.id} is ${run.status}; only interrupted runs can be resumed`);
-      if (!this.store.latestCheckpoint(run.id)) throw new ApiError('CONFLICT', `run ${run.id} has no checkpoint to resume from`);
+      const check = this.store.resumeCheck(run.id);
+      if (!check.ok) throw new ApiError('CONFLICT', check.reason);
       const rec = run.datasetId !== null ? this.store.getDataset(run.datasetId) : null;
       if (!rec) throw new ApiError('CONFLICT', `run ${run.id}: its dataset is no longer registered`);
       const runId = await this.launch({ storePath: this.opts.storePath, dataset: rec.name, spec: { model: run.model as (typeof MODEL_KINDS)[number] }, resumeRunId: run.id });

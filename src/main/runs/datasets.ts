@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunStore, DatasetRecord } from '../store';
-import type { Dataset, SplitSetting } from '../engine/types';
+import { DataError, type Dataset, type SplitSetting } from '../engine/types';
 import {
   carveTestFromTrain,
   coldSplit,
@@ -91,16 +91,16 @@ export function checkSplitOut(out: string, sourcePaths: readonly string[]): stri
   try {
     realParent = fs.realpathSync(parent);
   } catch {
-    throw new Error(`--out ${out}: the parent folder ${parent} does not exist`);
+    throw new DataError(out, `the parent folder ${parent} does not exist`);
   }
-  if (!fs.statSync(realParent).isDirectory()) throw new Error(`--out ${out}: ${parent} is not a folder`);
+  if (!fs.statSync(realParent).isDirectory()) throw new DataError(out, `${parent} is not a folder`);
   const pseudo = PSEUDO_ROOTS.some((r) => within(realParent, r)) || (fs.statfsSync && PSEUDO_FS.has(Number(fs.statfsSync(realParent).type)));
-  if (pseudo) throw new Error(`--out ${out}: ${parent} is on a system pseudo-filesystem, not a place for dataset files`);
+  if (pseudo) throw new DataError(out, `${parent} is on a system pseudo-filesystem, not a place for dataset files`);
   let real = path.join(realParent, path.basename(abs));
   const st = fs.lstatSync(real, { throwIfNoEntry: false });
   if (st) {
     if (st.isSymbolicLink()) real = fs.realpathSync(real);
-    if (!fs.statSync(real).isDirectory()) throw new Error(`--out ${out}: exists and is not a folder`);
+    if (!fs.statSync(real).isDirectory()) throw new DataError(out, `exists and is not a folder`);
   }
   const srcDirs = new Set<string>();
   for (const f of sourcePaths) {
@@ -113,14 +113,14 @@ export function checkSplitOut(out: string, sourcePaths: readonly string[]): stri
   }
   for (const d of srcDirs) {
     if (within(real, d) || within(d, real)) {
-      throw new Error(`--out ${out}: ${within(real, d) ? 'is or is inside' : 'contains'} the source dataset folder ${d}; choose a folder outside it`);
+      throw new DataError(out, `${within(real, d) ? 'is or is inside' : 'contains'} the source dataset folder ${d}; choose a folder outside it`);
     }
   }
   if (st) {
     const entries = fs.readdirSync(real);
     if (entries.length) {
       const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, … (${entries.length} entries)` : '');
-      throw new Error(`--out ${out}: the folder already holds files (${shown}); choose a new or empty folder`);
+      throw new DataError(out, `the folder already holds files (${shown}); choose a new or empty folder`);
     }
   }
   return real;

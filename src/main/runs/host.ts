@@ -95,12 +95,17 @@ export class RunHost {
   }
 }
 
+/** Best effort, never throws: it runs inside a worker 'exit' listener, where a throw kills the process. */
 function markFailed(storePath: string, runId: number, message: string): void {
-  const store = RunStore.open(storePath, { appVersion: APP_VERSION, recover: false });
   try {
-    const run = store.getRun(runId);
-    if (run && (run.status === 'running' || run.status === 'queued')) store.finishRun(runId, 'failed', { error: message });
-  } finally {
-    store.close();
+    const store = RunStore.open(storePath, { appVersion: APP_VERSION, recover: false });
+    try {
+      const run = store.getRun(runId);
+      if (run && (run.status === 'running' || run.status === 'queued')) store.finishRun(runId, 'failed', { error: message });
+    } finally {
+      store.close();
+    }
+  } catch (e) {
+    process.stderr.write(`run ${runId}: could not mark it failed in ${storePath}: ${(e as Error)?.message ?? String(e)}\n`);
   }
 }

@@ -44,6 +44,38 @@ describe('worker crashes', () => {
     }
   });
 
+  it('a run failed by a worker crash keeps its checkpoint and resumes through the API to completion', async () => {
+    const storePath = path.join(dir, 'resume.sqlite');
+    let runId: number;
+    const crashing = new WorkbenchService({ storePath, mode: 'browser', testHooks: { crashAfterBatches: 5 } });
+    try {
+      const api = crashing.api();
+      await api.importDataset({ path: DEMO, name: 'demo-warm', setting: 'warm' });
+      // 7,837 demo train interactions = 2 batches an epoch at 4096: the crash comes in epoch 3.
+      ({ runId } = await api.startRun({ dataset: 'demo-warm', model: 'mf', trainOverrides: { epochs: 6, batchSize: 4096 } }));
+      expect(await finished(crashing, runId)).toMatchObject({ status: 'failed' });
+      const d = await api.getRun({ runId });
+      expect(d.run.epochsRecorded).toBeGreaterThan(0);
+      expect(d.run.resumable).toBe(true);
+    } finally {
+      await crashing.close();
+    }
+    const service = new WorkbenchService({ storePath, mode: 'browser' });
+    try {
+      const api = service.api();
+      const before = (await api.getRun({ runId })).epochs.map((e) => e.epoch);
+      const done = finished(service, runId);
+      expect(await api.resumeRun({ runId })).toEqual({ runId });
+      expect(await done).toMatchObject({ status: 'completed' });
+      const after = await api.getRun({ runId });
+      expect(after.epochs.map((e) => e.epoch).slice(0, before.length)).toEqual(before);
+      expect(after.epochs.map((e) => e.epoch)).toEqual(after.epochs.map((_, i) => i + 1));
+      await expect(api.resumeRun({ runId })).rejects.toThrow(/completed/);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('a worker that exits without reporting leaves a failed run, not a running one', async () => {
     const storePath = path.join(dir, 'b.sqlite');
     const service = new WorkbenchService({

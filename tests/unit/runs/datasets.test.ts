@@ -115,6 +115,6 @@ describe('splitDataset output folder', () => {
       catch (e) { console.log(e.message); }`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
     expect(r.signal).toBeNull();
-    expect(r.stdout.trim()).toBe('--out /proc/self/x: /proc/self is on a system pseudo-filesystem, not a place for dataset files');
+    expect(r.stdout.trim()).toBe('/proc/self/x: /proc/self is on a system pseudo-filesystem, not a place for dataset files');
   });
 });

@@ -1,7 +1,7 @@
 // Datasets: the registry, import / split, and pilot-study diagnostics per dataset.
 import { defineStore } from 'pinia';
 import { api, errorText, onApiEvent } from '../api';
-import type { ApiInput, DatasetInfo, DatasetSummary, DiagnoseResult } from '../../../shared/api';
+import type { ApiInput, DatasetInfo, DatasetSummary, DiagnoseResult, TaskInfo } from '../../../shared/api';
 
 export const useDatasetsStore = defineStore('datasets', {
   state: () => ({
@@ -18,6 +18,8 @@ export const useDatasetsStore = defineStore('datasets', {
     actionError: '',
     lastMessage: '',
     subscribed: false,
+    /** Dataset tasks running in the main process's workers (import, split, pilot studies). */
+    tasks: [] as TaskInfo[],
   }),
   getters: {
     selected(state): DatasetSummary | null {
@@ -30,6 +32,7 @@ export const useDatasetsStore = defineStore('datasets', {
       this.subscribed = true;
       onApiEvent((e) => {
         if (e.type === 'datasets-changed' || e.type === 'runs-changed') void this.refresh();
+        if (e.type === 'tasks-changed') void this.refreshTasks();
       });
     },
     async refresh() {
@@ -45,6 +48,18 @@ export const useDatasetsStore = defineStore('datasets', {
         this.loading = false;
         this.loaded = true;
       }
+    },
+    async refreshTasks() {
+      try {
+        this.tasks = (await api.listTasks()).filter((t) => t.op !== 'index');
+      } catch {
+        this.tasks = [];
+      }
+    },
+    /** Stop the dataset work in flight; the pending call then answers "cancelled". */
+    async cancelTasks() {
+      await this.refreshTasks();
+      await Promise.all(this.tasks.map((t) => api.cancelTask({ taskId: t.id }).catch(() => undefined)));
     },
     async select(id: number) {
       this.selectedId = id;
