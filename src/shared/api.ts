@@ -5,9 +5,16 @@ import { z } from 'zod';
 
 // ------------------------------------------------------------------ vocabularies
 
-/** Kept equal to the engine's MODEL_KINDS by a unit test (the renderer may not import the engine). */
-export const MODEL_KINDS = ['micro', 'lightgcn', 'mf', 'vbpr', 'popularity', 'itemknn', 'contentknn'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
+/** A model of the engine's registry; the list comes from appInfo / modelOptions at run time. */
+export type ModelKind = string;
+
+/** What a model's runs store and the workbench can show for them (the registry's capabilities). */
+export interface ModelCapabilities {
+  embeddings: boolean;
+  graphs: boolean;
+  attention: boolean;
+  explanations: boolean;
+}
 export const PRESETS = ['paper', 'reference'] as const;
 export type Preset = (typeof PRESETS)[number];
 export const LAYOUTS = ['auto', 'lattice', 'mmrec', 'raw'] as const;
@@ -50,7 +57,8 @@ const empty = z.object({}).strict().optional();
 const startRunSchema = z
   .object({
     dataset: datasetRef(),
-    model: oneOf(MODEL_KINDS).default('micro'),
+    /** Checked against the model registry by the service (the contract lists no models). */
+    model: text('a model name', 100).default('micro'),
     preset: oneOf(PRESETS).default('paper'),
     seed: nonNegInt().default(123),
     name: text('a run name', 200).optional(),
@@ -158,12 +166,13 @@ export function isApiMethod(name: string): name is ApiMethodName {
 
 /** "runId: expected a positive integer; item: expected an integer ≥ 0" */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((i) => {
-      const where = i.path.length ? i.path.map(String).join('.') : 'input';
-      return `${where}: ${i.message}`;
-    })
-    .join('; ');
+  // First problem per field only: zod reports e.g. "not an array" and then "too long" for one value.
+  const byField = new Map<string, string>();
+  for (const i of issues) {
+    const where = i.path.length ? i.path.map(String).join('.') : 'input';
+    if (!byField.has(where)) byField.set(where, `${where}: ${i.message}`);
+  }
+  return [...byField.values()].join('; ');
 }
 
 /** CANCELLED: the caller (or shutdown) stopped the work; LIMIT: the work hit a time or memory bound. */
@@ -269,6 +278,8 @@ export interface RunSummary {
   parentRunId: number | null;
   metrics: MetricMap;
   /** Interrupted with a checkpoint: can be resumed. */
+  /** What this run's model stores (neighbour graphs, attention, embeddings): the registry's answer. */
+  capabilities: ModelCapabilities;
   resumable: boolean;
   /** Training in this app right now (can be cancelled here). */
   active: boolean;
@@ -339,6 +350,7 @@ export interface ModelOption {
   description: string;
   /** Trained by gradient descent (epochs, progress curves) vs fitted in one pass. */
   trainable: boolean;
+  capabilities: ModelCapabilities;
   fields: FieldSpec[];
   /** Resolved model hyperparameters per preset. */
   defaults: Record<Preset, Record<string, unknown>>;
@@ -353,7 +365,10 @@ export interface ModelOptions {
 
 export interface ValidateResult {
   ok: boolean;
+  /** One line per issue, `field: message` (for display). */
   errors: string[];
+  /** The same issues, structured. */
+  issues: { field: string; message: string }[];
   /** The fully resolved configuration when ok. */
   resolved?: { model: string; preset: string; seed: number; modelConfig: Record<string, unknown>; train: Record<string, unknown> };
 }

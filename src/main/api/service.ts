@@ -12,7 +12,6 @@ import { exportRun as writeExport, type ExportFormat, type ExportWhat } from '..
 import { APP_VERSION } from '../version';
 import {
   ApiError,
-  MODEL_KINDS,
   isApiMethod,
   parseInput,
   progressFraction,
@@ -34,6 +33,7 @@ import {
   type RunSummary,
 } from '../../shared/api';
 import { TaskRunner, TaskStopped, type TaskRunnerOptions } from './tasks';
+import type { ModelCapabilities } from '../../shared/api';
 import type { Task, TaskResult } from './task-worker';
 import type { DatasetIndex } from './task-worker';
 import { modelOptions, validateRunSpec } from './options';
@@ -86,6 +86,8 @@ export class WorkbenchService {
   private readonly indexCache = new Map<number, { fingerprint: string; index: Promise<DatasetIndex> }>();
   private readonly artifactCache = new Map<string, { key: string; value: unknown }>();
   private closed = false;
+  /** The model registry, loaded on the first call (it pulls in TF.js: not at start-up). */
+  private registry: typeof import('../engine/models/registry') | null = null;
 
   constructor(private readonly opts: ServiceOptions) {
     if (opts.storePath === ':memory:') throw new Error('the workbench needs a store file (workers open it too), not :memory:');
@@ -101,6 +103,7 @@ export class WorkbenchService {
       if (!isApiMethod(method)) throw new ApiError('NOT_FOUND', `unknown API method "${method}"`);
       if (this.closed) throw new ApiError('UNAVAILABLE', 'the workbench is shutting down');
       const parsed = parseInput(method, input);
+      this.registry ??= await import('../engine/models/registry');
       const handler = this.handlers[method] as (i: unknown) => unknown;
       return { ok: true, value: await handler(parsed) };
     } catch (e) {
@@ -174,11 +177,7 @@ export class WorkbenchService {
   }
 
   private runCounts(): Map<number, number> {
-    const rows = this.store.rawDatabase().prepare('SELECT dataset_id AS id, count(*) AS n FROM runs WHERE dataset_id IS NOT NULL GROUP BY dataset_id').all() as {
-      id: number;
-      n: number;
-    }[];
-    return new Map(rows.map((r) => [r.id, r.n]));
+    return this.store.runCountsByDataset();
   }
 
   private datasetSummary(d: DatasetRecord, counts = this.runCounts()): DatasetSummary {
@@ -237,6 +236,7 @@ export class WorkbenchService {
       epochsRecorded: this.store.lastEpoch(run.id) ?? 0,
       parentRunId: run.parentRunId,
       metrics,
+      capabilities: this.capabilities(run.model),
       resumable: ctx.resumable.has(run.id),
       active: this.active.has(run.id),
     };
@@ -297,8 +297,19 @@ export class WorkbenchService {
 
   private noArtifacts(run: RunRecord, what: string): ApiError {
     if (run.status === 'running' || run.status === 'queued') return new ApiError('CONFLICT', `run ${run.id} is still ${run.status}; ${what} are stored when it finishes`);
-    if (run.model !== 'micro') return new ApiError('NOT_FOUND', `run ${run.id} (${run.model}) has no ${what}: only MICRO runs store them`);
+    if (!Object.values(this.capabilities(run.model)).some(Boolean)) return new ApiError('NOT_FOUND', `run ${run.id} (${run.model}) has no ${what}: its model stores none`);
     return new ApiError('NOT_FOUND', `run ${run.id} has no ${what} (it ended ${run.status} before storing them)`);
+  }
+
+  /** What a model's runs store; a model no longer in the registry stores nothing we can show. */
+  private capabilities(model: string): ModelCapabilities {
+    const c = this.registry?.findModel(model)?.capabilities;
+    return c ? { ...c } : { embeddings: false, graphs: false, attention: false, explanations: false };
+  }
+
+  /** The contract takes any model name; the registry decides (before any other lookup). */
+  private checkModel(model: string): void {
+    if (!this.registry?.findModel(model)) throw new ApiError('INVALID_INPUT', `model: expected one of ${(this.registry?.MODEL_KINDS ?? []).join(', ')}`);
   }
 
   private checkItem(item: number, nItems: number): void {
@@ -365,7 +376,7 @@ export class WorkbenchService {
   // ---------------------------------------------------------------- handlers
 
   private readonly handlers: Handlers = {
-    appInfo: () => ({ version: APP_VERSION, mode: this.opts.mode, storePath: this.store.path, platform: process.platform, modelKinds: MODEL_KINDS }),
+    appInfo: () => ({ version: APP_VERSION, mode: this.opts.mode, storePath: this.store.path, platform: process.platform, modelKinds: [...(this.registry?.MODEL_KINDS ?? [])] }),
 
     listDatasets: () => {
       const counts = this.runCounts();
@@ -415,7 +426,10 @@ export class WorkbenchService {
 
     modelOptions: () => modelOptions(),
 
-    validateRun: (i) => validateRunSpec(i),
+    validateRun: (i) => {
+      this.checkModel(i.model);
+      return validateRunSpec(i);
+    },
 
     listRuns: (i) => {
       const ctx = this.summaryContext();
@@ -451,6 +465,7 @@ export class WorkbenchService {
     },
 
     startRun: async (i) => {
+      this.checkModel(i.model);
       const rec = this.datasetRecord(i.dataset);
       if (!rec.sourcePaths.every((p) => fs.existsSync(p))) throw new ApiError('CONFLICT', `dataset "${rec.name}": its files (${rec.sourcePaths.join(', ')}) no longer exist; re-import it`);
       const v = await validateRunSpec(i);
@@ -481,7 +496,7 @@ export class WorkbenchService {
       if (!check.ok) throw new ApiError('CONFLICT', check.reason);
       const rec = run.datasetId !== null ? this.store.getDataset(run.datasetId) : null;
       if (!rec) throw new ApiError('CONFLICT', `run ${run.id}: its dataset is no longer registered`);
-      const runId = await this.launch({ storePath: this.opts.storePath, dataset: rec.name, spec: { model: run.model as (typeof MODEL_KINDS)[number] }, resumeRunId: run.id });
+      const runId = await this.launch({ storePath: this.opts.storePath, dataset: rec.name, spec: { model: run.model }, resumeRunId: run.id });
       this.emit({ type: 'runs-changed' });
       return { runId };
     },

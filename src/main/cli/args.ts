@@ -57,13 +57,14 @@ export async function validatedSpec(o: SpecArgs): Promise<RunSpec> {
   const trainOverrides: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(parseSets(o.set))) (TRAIN_KEYS.has(k) ? trainOverrides : modelOverrides)[k] = v;
   if (o.epochs !== undefined) trainOverrides.epochs = o.epochs;
-  if (o.contrastive) {
-    if (o.model !== 'micro') throw new CliError('USAGE', `--contrastive: only micro has a contrastive loss (model is ${o.model})`, 'see: micro train --help');
-    modelOverrides.contrastiveMode = o.contrastive;
-  }
   // Unknown keys first, with the list of known ones (the schema's own message names no choices).
   const opts = await modelOptions();
-  const known = [...(opts.models.find((m) => m.model === o.model)?.fields ?? []), ...opts.trainFields].map((f) => f.key);
+  const modelFields = opts.models.find((m) => m.model === o.model)?.fields ?? [];
+  if (o.contrastive) {
+    if (!modelFields.some((f) => f.key === 'contrastiveMode')) throw new CliError('USAGE', `--contrastive: ${o.model} has no contrastive loss`, 'see: micro train --help');
+    modelOverrides.contrastiveMode = o.contrastive;
+  }
+  const known = [...modelFields, ...opts.trainFields].map((f) => f.key);
   for (const k of Object.keys({ ...modelOverrides, ...trainOverrides })) {
     if (!known.includes(k)) throw new CliError('USAGE', `--set ${k}: unknown option for ${o.model} (known: ${known.join(', ')})`, 'see: micro train --help');
   }

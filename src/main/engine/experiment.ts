@@ -1,52 +1,20 @@
 // Resolves a run specification (model, preset, overrides) into every hyperparameter, builds the
 // model, trains it with the shared trainer and evaluates it on validation and test.
 // The CLI, the worker thread and the tests all go through here.
-import { z } from 'zod';
 import type { Dataset, ProgressFn } from './types';
+import { ConfigError, fieldIssues } from './types';
 import type { Recommender } from './models/types';
-import { MicroModel } from './models/micro/model';
-import { MICRO_PRESETS, microConfigSchema, resolveMicroConfig, type MicroConfig } from './models/micro/config';
-import { EMBEDDING_BASELINE_DEFAULTS, LightGcn, MfBpr, Vbpr, type EmbeddingBaselineConfig } from './models/baselines/embedding';
-import { ContentKnn, ItemKnn, Popularity } from './models/baselines/fitted';
-import { DEFAULT_TRAIN_OPTIONS, evaluateModel, trainModel, type TrainOptions, type TrainResult, type EpochResult } from './train/trainer';
+import { MODEL_KINDS, modelEntry, type Preset } from './models/registry';
+import { evaluateModel, trainModel, type TrainOptions, type TrainResult, type EpochResult } from './train/trainer';
+import { presetSchedule, trainSchema, type TrainHyper } from './train/schema';
 
-export const MODEL_KINDS = ['micro', 'lightgcn', 'mf', 'vbpr', 'popularity', 'itemknn', 'contentknn'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
-export const TRAINABLE: readonly ModelKind[] = ['micro', 'lightgcn', 'mf', 'vbpr'];
-
-export const trainSchema = z
-  .object({
-    epochs: z.number().int().min(0).max(100000),
-    batchSize: z.number().int().min(1).max(1 << 20),
-    sampler: z.enum(['user', 'interaction']),
-    lr: z.number().gt(0).max(10),
-    lrDecayRate: z.number().gt(0).max(1),
-    lrDecayEvery: z.number().gt(0),
-    evalEvery: z.number().int().min(1),
-    patience: z.number().int().min(0),
-    criterion: z.string().regex(/^(recall|ndcg|ndcg_ref|precision|hit)@\d+$/, 'expected metric@K, e.g. recall@20'),
-    ks: z.array(z.number().int().min(1)).min(1),
-  })
-  .strict();
-export type TrainHyper = z.infer<typeof trainSchema>;
-
-export const baselineSchema = z
-  .object({
-    embedDim: z.number().int().min(1).max(1024),
-    l2: z.number().min(0),
-    layers: z.number().int().min(0).max(6),
-    adjacency: z.enum(['rw-selfloop', 'sym']),
-    k: z.number().int().min(1).max(1000),
-    /** ItemKNN: similarity = co-count / (√(deg_i·deg_j) + shrink); damps pairs seen only a few times. */
-    shrink: z.number().min(0),
-  })
-  .strict();
-export type BaselineConfig = z.infer<typeof baselineSchema>;
+export { MODEL_KINDS, trainSchema, type TrainHyper };
+export type ModelKind = string;
 
 export interface RunSpec {
   model: ModelKind;
   /** MICRO presets; baselines accept 'paper' (default) or 'reference' training schedules. */
-  preset?: 'paper' | 'reference';
+  preset?: Preset;
   /** Model hyperparameter overrides (validated against the model's schema). */
   model_overrides?: Record<string, unknown>;
   train_overrides?: Partial<TrainHyper>;
@@ -55,73 +23,32 @@ export interface RunSpec {
 
 export interface ResolvedRun {
   model: ModelKind;
-  preset: 'paper' | 'reference';
+  preset: Preset;
   seed: number;
-  modelConfig: MicroConfig | BaselineConfig | Record<string, never>;
+  modelConfig: Record<string, unknown>;
   train: TrainHyper;
 }
 
-function trainDefaults(model: ModelKind, preset: 'paper' | 'reference'): TrainHyper {
-  const base: TrainHyper = { ...DEFAULT_TRAIN_OPTIONS };
-  if (preset === 'reference') return { ...base, sampler: 'user', evalEvery: 5, patience: 10 };
-  // paper: "stop if val Recall@20 does not increase for 10 successive epochs"; epoch = pass over interactions
-  const t: TrainHyper = { ...base, sampler: 'interaction', evalEvery: 1, patience: 10 };
-  if (model !== 'micro') t.lr = 1e-3;
-  return t;
-}
-
-function formatIssues(what: string, e: z.ZodError): string {
-  return `invalid ${what}: ${e.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`;
-}
-
-/** Every hyperparameter of a run, resolved and validated (errors name the field). */
+/**
+ * Every hyperparameter of a run, resolved and validated: the preset's schedule, the model's
+ * training defaults, the model's defaults, then the overrides. A ConfigError lists the fields.
+ */
 export function resolveRun(spec: RunSpec): ResolvedRun {
-  if (!MODEL_KINDS.includes(spec.model)) throw new Error(`unknown model "${spec.model}"; expected one of ${MODEL_KINDS.join(', ')}`);
+  const entry = modelEntry(spec.model);
   const preset = spec.preset ?? 'paper';
-  if (!(preset in MICRO_PRESETS)) throw new Error(`unknown preset "${preset}"; expected paper or reference`);
-  const trainParsed = trainSchema.safeParse({ ...trainDefaults(spec.model, preset), ...(spec.train_overrides ?? {}) });
-  if (!trainParsed.success) throw new Error(formatIssues('training option', trainParsed.error));
-  let modelConfig: ResolvedRun['modelConfig'];
-  if (spec.model === 'micro') {
-    modelConfig = resolveMicroConfig(preset, (spec.model_overrides ?? {}) as Partial<MicroConfig>);
-  } else if (spec.model === 'popularity') {
-    if (spec.model_overrides && Object.keys(spec.model_overrides).length) throw new Error('popularity has no hyperparameters');
-    modelConfig = {};
-  } else {
-    const defaults: BaselineConfig = {
-      ...EMBEDDING_BASELINE_DEFAULTS,
-      ...(preset === 'reference' ? { l2: 1e-5, adjacency: 'rw-selfloop' as const } : {}),
-      // VBPR's L2 also covers its content part (see Vbpr), which needs a stronger coefficient.
-      ...(spec.model === 'vbpr' ? { l2: 1e-2 } : {}),
-      k: 50,
-      shrink: 0,
-    };
-    const parsed = baselineSchema.safeParse({ ...defaults, ...(spec.model_overrides ?? {}) });
-    if (!parsed.success) throw new Error(formatIssues(`${spec.model} option`, parsed.error));
-    modelConfig = parsed.data;
-  }
-  return { model: spec.model, preset, seed: spec.seed ?? 123, modelConfig, train: trainParsed.data };
+  if (preset !== 'paper' && preset !== 'reference') throw new ConfigError('preset', [{ field: 'preset', message: `unknown preset "${String(preset)}"; expected paper or reference` }]);
+  const train = trainSchema.safeParse({ ...presetSchedule(preset), ...entry.trainDefaults?.(preset), ...(spec.train_overrides ?? {}) });
+  if (!train.success) throw new ConfigError('training option', fieldIssues(train.error.issues, 'training'));
+  const overrides = spec.model_overrides ?? {};
+  const fixed = (entry.fixed ?? []).filter((k) => k in overrides);
+  if (fixed.length) throw new ConfigError(`${entry.label} config`, fixed.map((field) => ({ field, message: 'is set by the preset' })));
+  const config = entry.schema.safeParse({ ...entry.defaults(preset), ...overrides });
+  if (!config.success) throw new ConfigError(`${entry.label} config`, fieldIssues(config.error.issues, 'config'));
+  return { model: entry.kind, preset, seed: spec.seed ?? 123, modelConfig: config.data as Record<string, unknown>, train: train.data };
 }
 
 export function createModel(run: ResolvedRun, ds: Dataset): Recommender {
-  const c = run.modelConfig as BaselineConfig;
-  const emb: EmbeddingBaselineConfig = { embedDim: c.embedDim, l2: c.l2, layers: c.layers, adjacency: c.adjacency };
-  switch (run.model) {
-    case 'micro':
-      return new MicroModel(ds, run.modelConfig as MicroConfig, run.seed);
-    case 'lightgcn':
-      return new LightGcn(ds, emb, run.seed);
-    case 'mf':
-      return new MfBpr(ds, emb, run.seed);
-    case 'vbpr':
-      return new Vbpr(ds, emb, run.seed);
-    case 'popularity':
-      return new Popularity(ds);
-    case 'itemknn':
-      return new ItemKnn(ds, c.k, c.shrink);
-    case 'contentknn':
-      return new ContentKnn(ds, c.k);
-  }
+  return modelEntry(run.model).create(ds, run.modelConfig, run.seed);
 }
 
 export interface RunHooks {
@@ -157,4 +84,3 @@ export function runExperiment(ds: Dataset, run: ResolvedRun, hooks: RunHooks = {
   }
 }
 
-export { microConfigSchema };

@@ -12,6 +12,28 @@ export class DataError extends Error {
   }
 }
 
+/** One invalid setting: the field it concerns and what is wrong with it. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** Invalid run settings (model, preset, hyperparameters); the issues stay structured for the UI. */
+export class ConfigError extends Error {
+  constructor(
+    readonly what: string,
+    readonly issues: readonly FieldIssue[],
+  ) {
+    super(`invalid ${what}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** zod issues as field issues (`path.to.field: message`). */
+export function fieldIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], fallback: string): FieldIssue[] {
+  return issues.map((i) => ({ field: i.path.map(String).join('.') || fallback, message: i.message }));
+}
+
 /**
  * User -> items lists in CSR form: the items of user u are
  * indices[indptr[u] .. indptr[u+1]). Items within a user are sorted ascending and unique.

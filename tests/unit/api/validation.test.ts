@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkbenchService } from '../../../src/main/api';
-import { API_METHODS, MODEL_KINDS, apiSchemas, parseInput } from '../../../src/shared/api';
-import { MODEL_KINDS as ENGINE_MODEL_KINDS } from '../../../src/main/engine/experiment';
+import { API_METHODS, apiSchemas, parseInput } from '../../../src/shared/api';
+import { MODEL_KINDS } from '../../../src/main/engine/models/registry';
 
 let dir: string;
 let service: WorkbenchService;
@@ -66,10 +66,11 @@ describe('input validation', () => {
     expect(ok.resolved?.modelConfig.lambda).toBe(0.9);
   });
 
-  it('applies defaults and keeps the contract in step with the engine', () => {
+  it('applies defaults and serves the model list of the engine registry', async () => {
     expect(parseInput('itemNeighbours', { runId: 3, item: 0 })).toEqual({ runId: 3, item: 0, stage: 'combined' });
     expect(parseInput('listRuns', undefined)).toBeUndefined();
-    expect([...MODEL_KINDS]).toEqual([...ENGINE_MODEL_KINDS]);
+    expect((await service.api().appInfo()).modelKinds).toEqual([...MODEL_KINDS]);
+    expect((await service.api().modelOptions()).models.map((m) => m.model)).toEqual([...MODEL_KINDS]);
     expect(API_METHODS.length).toBe(Object.keys(apiSchemas).length);
   });
 

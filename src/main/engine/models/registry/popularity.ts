@@ -1,0 +1,15 @@
+// Popularity: the most popular train items for everyone.
+import { z } from 'zod';
+import { Popularity } from '../baselines/fitted';
+import { NO_CAPABILITIES, defineModel } from './types';
+
+export default defineModel<Record<string, never>>({
+  kind: 'popularity',
+  label: 'Popularity',
+  description: 'Most popular train items (fitted, no training)',
+  trainable: false,
+  capabilities: NO_CAPABILITIES,
+  schema: z.object({}).strict(),
+  defaults: () => ({}),
+  create: (ds) => new Popularity(ds),
+});

@@ -1,0 +1,48 @@
+// What one model entry of the registry declares: everything the CLI, the API, the Train form,
+// the runner and the exports need to know about a model, in one place (as MMRec's model + yaml).
+import type { z } from 'zod';
+import type { Dataset } from '../../types';
+import type { Recommender } from '../types';
+import type { TrainHyper } from '../../train/schema';
+
+export type Preset = 'paper' | 'reference';
+
+/** What a model's runs store and the workbench can show for them. */
+export interface ModelCapabilities {
+  /** Final user/item embeddings (export, user view, embedding map). */
+  embeddings: boolean;
+  /** Per-modality item-item neighbour lists (item explorer, graph export). */
+  graphs: boolean;
+  /** Per-item attention weights. */
+  attention: boolean;
+  /** Recommendations explained through item graphs (user view). */
+  explanations: boolean;
+}
+
+export interface ModelEntry<C extends object = Record<string, unknown>> {
+  kind: string;
+  label: string;
+  description: string;
+  /** Trained by the shared trainer (batch loss + variables); false = fitted in one pass. */
+  trainable: boolean;
+  capabilities: ModelCapabilities;
+  /**
+   * Hyperparameters, strict. Each field's `.describe()` is its only help text, and
+   * `.meta({ group })` its section in the Train form.
+   */
+  schema: z.ZodObject;
+  /** Defaults of every field under a preset. */
+  defaults(preset: Preset): C;
+  /** Training-schedule defaults that differ from the preset's (e.g. a baseline's learning rate). */
+  trainDefaults?(preset: Preset): Partial<TrainHyper>;
+  /** Settings the user may not override (derived from the preset). */
+  fixed?: readonly string[];
+  create(ds: Dataset, config: C, seed: number): Recommender;
+}
+
+/** Identity with type inference: `export default defineModel({ … })`. */
+export function defineModel<C extends object>(entry: ModelEntry<C>): ModelEntry<C> {
+  return entry;
+}
+
+export const NO_CAPABILITIES: ModelCapabilities = { embeddings: false, graphs: false, attention: false, explanations: false };
