@@ -5,31 +5,9 @@ import { z } from 'zod';
 
 // ------------------------------------------------------------------ vocabularies
 
-/** A model of the engine's registry; the list comes from appInfo / modelOptions at run time. */
-export type ModelKind = string;
-
-/** What a model's runs store and the workbench can show for them (the registry's capabilities). */
-export interface ModelCapabilities {
-  embeddings: boolean;
-  graphs: boolean;
-  attention: boolean;
-  explanations: boolean;
-}
-export const PRESETS = ['paper', 'reference'] as const;
-export type Preset = (typeof PRESETS)[number];
-export const LAYOUTS = ['auto', 'lattice', 'mmrec', 'raw'] as const;
-export const SETTINGS = ['warm', 'cold'] as const;
-export type Setting = (typeof SETTINGS)[number];
-export const SPLIT_MODES = ['warm', 'cold', 'carve-test'] as const;
-export const NEIGHBOUR_STAGES = ['initial', 'learned', 'combined'] as const;
-export type NeighbourStage = (typeof NEIGHBOUR_STAGES)[number];
-export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-export const EXPORT_WHATS = ['embeddings', 'graphs', 'metrics', 'attention'] as const;
-export type ExportWhat = (typeof EXPORT_WHATS)[number];
-export const EXPORT_FORMATS = ['npy', 'csv', 'projector'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export const RUN_SORT_KEYS = ['id', 'name', 'createdAt', 'startedAt', 'endedAt', 'status', 'model', 'wallSeconds', 'bestEpoch'] as const;
+export * from './vocabulary';
+import { EXPORT_FORMATS, EXPORT_WHATS, LAYOUTS, NEIGHBOUR_STAGES, PRESETS, RUN_SORT_KEYS, RUN_STATUSES, SETTINGS, SPLIT_MODES } from './vocabulary';
+import type { ModelCapabilities, ModelKind, NeighbourStage, Preset, RunStatus, Setting } from './vocabulary';
 
 // ------------------------------------------------------------------ schema helpers
 

@@ -5,19 +5,9 @@ import type { Dataset } from '../../types';
 import type { Recommender } from '../types';
 import type { TrainHyper } from '../../train/schema';
 
-export type Preset = 'paper' | 'reference';
-
-/** What a model's runs store and the workbench can show for them. */
-export interface ModelCapabilities {
-  /** Final user/item embeddings (export, user view, embedding map). */
-  embeddings: boolean;
-  /** Per-modality item-item neighbour lists (item explorer, graph export). */
-  graphs: boolean;
-  /** Per-item attention weights. */
-  attention: boolean;
-  /** Recommendations explained through item graphs (user view). */
-  explanations: boolean;
-}
+// The vocabulary is defined once, in the shared contract; the engine imports it.
+import type { ModelCapabilities, Preset } from '../../../../shared/vocabulary';
+export type { ModelCapabilities, Preset };
 
 export interface ModelEntry<C extends object = Record<string, unknown>> {
   kind: string;
