@@ -59,8 +59,7 @@ async function run(req: WorkerRequest): Promise<void> {
           throw new Error('simulated worker crash');
         }
         if (event.phase === 'epoch' && req.diskFullAfterEpochs !== undefined && (event.epoch ?? 0) >= req.diskFullAfterEpochs) {
-          const db = store!.rawDatabase(); // max_page_count cannot go below the current size
-          db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+          store!.freezeFileSize();
         }
         post({ type: 'progress', runId: runId!, event });
       },

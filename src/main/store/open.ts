@@ -7,7 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors';
-import { APPLICATION_ID, LATEST_SCHEMA_VERSION, readUserVersion } from './schema';
+import { resolveStorePath } from './paths';
+import { APPLICATION_ID, LATEST_SCHEMA_VERSION, migrate, readUserVersion } from './schema';
+import type { OpenOptions } from './types';
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 export function sqliteCode(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
@@ -167,4 +171,77 @@ export function checkHealth(db: Database.Database, file: string): void {
       file,
     );
   }
+}
+
+/**
+ * Open (creating if needed, unless readonly) the store at `file`; with no path:
+ * `$MICRO_STORE`, else the platform default (see defaultStorePath()).
+ * Refuses — without touching the file — non-SQLite / damaged files (read-write: the whole
+ * file is checked with PRAGMA quick_check), foreign SQLite files and newer schemas.
+ * `readonly: 'auto'` opens read-only when the file or its folder is not writable.
+ * Returns the connection, migrated (read-write) and with foreign keys on.
+ */
+export function openDatabase(
+  file: string | null | undefined,
+  opts: OpenOptions,
+): { db: Database.Database; path: string; readonly: boolean } {
+  const target = resolveStorePath(file);
+  const memory = target === ':memory:';
+  const state = memory ? 'missing' : fileState(target);
+  const writableFile = memory || storeWritable(target, state);
+  const readonly = opts.readonly === 'auto' ? !writableFile : opts.readonly === true;
+
+  if (!memory) {
+    if (state === 'missing' && readonly) {
+      throw new StoreError('MISSING_FILE', `no run store at ${target} (opened read-only, so it was not created)`, target);
+    }
+    if (!readonly && !writableFile) {
+      throw new StoreError('READONLY', `run store ${target} is not writable (permission denied on the file or its folder); it can only be opened read-only`, target);
+    }
+    if (!readonly) fs.mkdirSync(path.dirname(target), { recursive: true });
+  }
+
+  let db = connect(target, readonly, writableFile);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
+    // Reads only until the file is known to be ours and healthy.
+    let p: Probe;
+    try {
+      p = probe(db, target);
+    } catch (e) {
+      if (!isReadonlyDirectory(e)) throw e;
+      if (!readonly || fs.existsSync(`${target}-wal`)) {
+        throw new StoreError('READONLY', `cannot read run store ${target}: its folder is not writable and SQLite needs to create ${path.basename(target)}-shm there`, target, { cause: e });
+      }
+      db.close();
+      db = snapshotConnection(target);
+      p = probe(db, target);
+    }
+    checkIdentity(p, target);
+
+    if (readonly) {
+      if (p.version < LATEST_SCHEMA_VERSION) {
+        throw new StoreError(
+          'OLDER_SCHEMA',
+          `${target} has schema v${p.version}, this build needs v${LATEST_SCHEMA_VERSION}; open it once read-write to upgrade it`,
+          target,
+        );
+      }
+    } else {
+      checkHealth(db, target);
+      if (!memory) {
+        const mode = db.pragma('journal_mode = WAL', { simple: true });
+        if (mode !== 'wal') throw new StoreError('OPEN_FAILED', `cannot switch ${target} to WAL mode (got ${String(mode)})`, target);
+      }
+      db.pragma('synchronous = FULL');
+      migrate(db);
+      // Test hook: a database that cannot grow past this many pages behaves like a full disk.
+      if (opts.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.floor(opts.maxPageCount)}`);
+    }
+    db.pragma('foreign_keys = ON');
+  } catch (e) {
+    db.close();
+    throw storeErrorFrom(e, target);
+  }
+  return { db, path: target, readonly };
 }

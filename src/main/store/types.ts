@@ -1,33 +1,25 @@
 // Public record types of the run store. Pure types: no electron, no engine imports.
 // Timestamps are ISO-8601 strings (UTC) in records; the database keeps integer milliseconds.
 
-export type SplitSetting = 'warm' | 'cold';
+// The vocabularies are defined once, in the shared contract (plain constants, no zod).
+import { RUN_STATUSES, type NeighbourStage, type RunStatus, type Setting } from '../../shared/vocabulary';
+export { RUN_STATUSES, type NeighbourStage, type RunStatus };
+export type SplitSetting = Setting;
 export type EvalSplit = 'val' | 'test';
 
-/** Run lifecycle. `interrupted` = the owning process died (or stopped heart-beating) while `running`. */
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'];
+// Run lifecycle: `interrupted` = the owning process died (or stopped heart-beating) while `running`.
 /** Statuses a run can be finished with. */
 export type FinishStatus = 'completed' | 'failed' | 'cancelled';
 
-/** Known model names; any other string is accepted too (new baselines). */
-export type ModelName =
-  | 'micro'
-  | 'lightgcn'
-  | 'mf'
-  | 'vbpr'
-  | 'popularity'
-  | 'itemknn'
-  | 'contentknn'
-  | (string & {});
+/** A model of the engine's registry (the store accepts any name: runs outlive models). */
+export type ModelName = string;
 
 /** Known metric names; the nDCG variant is encoded in the name (`ndcg` vs `ndcg_ref`). */
 export type MetricName = 'recall' | 'precision' | 'ndcg' | 'ndcg_ref' | 'hit' | 'map' | 'mrr' | (string & {});
 
 /** Known artifact kinds; any other string is accepted. */
 export type ArtifactKind = 'checkpoint' | 'embeddings' | 'neighbours' | 'attention' | 'scores' | (string & {});
-/** Stages of a per-modality item-item neighbour list in MICRO. */
-export type NeighbourStage = 'initial' | 'learned' | 'combined';
+
 
 export interface ModalityInfo {
   name: string;

@@ -124,10 +124,10 @@ describe('runs', () => {
     const failed = store.finishRun(run.id, 'failed', { error: 'NaN loss at epoch 3' });
     expect(failed).toMatchObject({ status: 'failed', error: 'NaN loss at epoch 3' });
     expect(code(() => store.startRun(run.id))).toBe('INVALID_TRANSITION');
-    expect(code(() => store.updateRunStatus(run.id, 'completed'))).toBe('INVALID_TRANSITION');
+    expect(code(() => store.finishRun(run.id, 'completed'))).toBe('INVALID_TRANSITION');
     expect(code(() => store.finishRun(run.id, 'interrupted' as 'failed'))).toBe('INVALID_INPUT');
     const q = store.createRun({ model: 'mf' });
-    expect(store.updateRunStatus(q.id, 'cancelled').status).toBe('cancelled');
+    expect(store.finishRun(q.id, 'cancelled').status).toBe('cancelled');
     expect(store.startRun(q.id).status).toBe('running'); // resuming a cancelled run
     expect(code(() => store.startRun(999))).toBe('NOT_FOUND');
   });
@@ -252,13 +252,11 @@ describe('artifacts', () => {
       'neighbours:visual/learned',
     ]);
     expect(store.listArtifacts(run.id).every((x) => x.payload === undefined)).toBe(true);
-    const learned = store.getNeighbours(run.id, 'visual', 'learned')!;
+    const learned = store.findArtifact(run.id, 'neighbours', 'visual/learned', { payload: true })!;
     expect(learned.meta).toEqual({ modality: 'visual', stage: 'learned' });
     expect([...new Int32Array(learned.payload!.buffer, learned.payload!.byteOffset, 4)]).toEqual([2, 1, 2, 0]);
     expect(store.listArtifacts(run.id, { kind: 'neighbours' }).length).toBe(3);
     expect(code(() => store.putArtifact(run.id, { kind: 'x', name: 'y', format: 'z' }))).toBe('INVALID_INPUT');
-    expect(store.deleteArtifact(a.id)).toBe(true);
-    expect(store.getArtifactPayload(a.id)).toBeNull();
   });
 
   it('latestCheckpoint picks the highest epoch', () => {
