@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 export * from './vocabulary';
 import { EXPORT_FORMATS, EXPORT_WHATS, LAYOUTS, NEIGHBOUR_STAGES, PRESETS, RUN_SORT_KEYS, RUN_STATUSES, SETTINGS, SPLIT_MODES } from './vocabulary';
-import type { ModelCapabilities, ModelKind, NeighbourStage, Preset, RunStatus, Setting } from './vocabulary';
+import type { ModelCapabilities, ModelKind, NeighbourStage, Preset, ProgressEvent, RunStatus, Setting } from './vocabulary';
 
 // ------------------------------------------------------------------ schema helpers
 
@@ -351,16 +351,8 @@ export interface ValidateResult {
   resolved?: { model: string; preset: string; seed: number; modelConfig: Record<string, unknown>; train: Record<string, unknown> };
 }
 
-export interface ProgressInfo {
-  phase: string;
-  epoch?: number;
-  epochs?: number;
-  batch?: number;
-  batches?: number;
-  losses?: Record<string, number>;
-  metrics?: Record<string, number>;
-  etaSeconds?: number;
-  message?: string;
+/** A training worker's progress event as the API streams it. */
+export interface ProgressInfo extends ProgressEvent {
   /** 0..1 over the whole run, when known. */
   fraction?: number;
 }

@@ -26,3 +26,16 @@ export type ExportWhat = (typeof EXPORT_WHATS)[number];
 export const EXPORT_FORMATS = ['npy', 'csv', 'projector'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const RUN_SORT_KEYS = ['id', 'name', 'createdAt', 'startedAt', 'endedAt', 'status', 'model', 'wallSeconds', 'bestEpoch'] as const;
+
+/** Progress of a training run (phase train / validate / evaluate), as the engine reports it. */
+export interface ProgressEvent {
+  phase: string;
+  epoch?: number;
+  epochs?: number;
+  batch?: number;
+  batches?: number;
+  losses?: Record<string, number>;
+  metrics?: Record<string, number>;
+  etaSeconds?: number;
+  message?: string;
+}

@@ -397,7 +397,7 @@ export class WorkbenchService {
       const src = this.datasetRecord(i.dataset);
       const name = i.name ?? `${src.name}-${i.mode}`;
       if (this.store.getDataset(name)) throw new ApiError('CONFLICT', `name: a dataset named "${name}" already exists; choose another name`);
-      const out = path.resolve(i.out ?? path.join(this.opts.dataDir ?? path.join(path.dirname(this.store.path), 'datasets'), name.replace(/[^\w.-]+/g, '_')));
+      const out = path.resolve(i.out ?? path.join(this.opts.dataDir ?? path.join(path.dirname(this.store.path), 'datasets'), name.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_')));
       // The default parent is ours to create; a folder the caller names must already exist.
       if (!i.out) fs.mkdirSync(path.dirname(out), { recursive: true });
       const { record, warnings } = await this.task({ op: 'split', storePath: this.opts.storePath, dataset: src.name, mode: i.mode, out, name, seed: i.seed });

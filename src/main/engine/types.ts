@@ -96,15 +96,6 @@ export interface DatasetStats {
 }
 
 /** Progress callback payload shared by long-running engine work. */
-export interface ProgressEvent {
-  phase: string;
-  epoch?: number;
-  epochs?: number;
-  batch?: number;
-  batches?: number;
-  losses?: Record<string, number>;
-  metrics?: Record<string, number>;
-  etaSeconds?: number;
-  message?: string;
-}
+import type { ProgressEvent } from '../../shared/vocabulary';
+export type { ProgressEvent };
 export type ProgressFn = (e: ProgressEvent) => void;
