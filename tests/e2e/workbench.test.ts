@@ -52,6 +52,7 @@ suite('workbench in browser mode (chromium)', () => {
   let dir: string;
   let server: ChildProcess;
   let url = '';
+  let token = '';
   let browser: Browser;
   let page: Page;
   const logs: string[] = [];
@@ -73,14 +74,15 @@ suite('workbench in browser mode (chromium)', () => {
     ensureRendererBuilt();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-e2e-'));
     server = spawn(process.execPath, ['--import', 'tsx', 'src/main/serve.ts', '--port', '0', '--store', path.join(dir, 'runs.sqlite')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    url = await new Promise<string>((resolve, reject) => {
+    // The server prints the URL to open, with its per-launch access token.
+    [url, token] = await new Promise<[string, string]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start: ${logs.join('')}`)), 60_000);
       server.stdout!.on('data', (d: Buffer) => {
         logs.push(d.toString());
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(logs.join(''));
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]{43})\s/.exec(logs.join(''));
         if (m) {
           clearTimeout(timer);
-          resolve(m[1]);
+          resolve([m[1], m[2]]);
         }
       });
       server.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
@@ -93,6 +95,11 @@ suite('workbench in browser mode (chromium)', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') logs.push(`console: ${m.text()}\n`);
     });
+    // Sign in as a user does: open the printed URL; the server sets the cookie and redirects to /.
+    const signIn = await page.goto(`${url}/?token=${token}`);
+    expect(signIn?.url()).toBe(`${url}/`);
+    expect((await signIn!.request().redirectedFrom()?.response())?.status()).toBe(303);
+    expect(await page.context().cookies(url)).toMatchObject([{ value: token, httpOnly: true, sameSite: 'Strict' }]);
   }, 240_000);
 
   afterAll(async () => {
@@ -106,12 +113,17 @@ suite('workbench in browser mode (chromium)', () => {
     if (errors.length) console.warn(errors.join(''));
   });
 
-  it('serves the app with a strict CSP', async () => {
-    const res = await fetch(`${url}/`);
+  it('serves the app with a strict CSP, only with the token', async () => {
+    const anon = await fetch(`${url}/`);
+    expect(anon.status).toBe(401);
+    expect(await anon.text()).toContain('npm run serve');
+    expect((await fetch(`${url}/api/listRuns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '' })).status).toBe(401);
+    const auth = { Authorization: `Bearer ${token}` };
+    const res = await fetch(`${url}/`, { headers: auth });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
-    const bad = await fetch(`${url}/api/getRun`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ runId: 'x' }) });
+    const bad = await fetch(`${url}/api/getRun`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ runId: 'x' }) });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: 'runId: expected a positive integer' } });
   });
