@@ -44,11 +44,26 @@ if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(file
       throw new Error(e.message.replace(/^token:/, 'MICRO_SERVE_TOKEN:'));
     });
     process.stdout.write(`MICRO Workbench (browser mode) listening on ${srv.loginUrl}  store ${srv.service.store.path}\n`);
+    // Trainings get a few seconds to stop within their batch; nothing (a worker stuck in a system
+    // call, say) may keep the process alive past the deadline, and a second signal exits at once.
     let stopping = false;
     const stop = () => {
-      if (stopping) return;
+      if (stopping) {
+        process.stderr.write('serve: stopped at once (second signal)\n');
+        process.exit(130);
+      }
       stopping = true;
-      srv.close().then(() => process.exit(0));
+      setTimeout(() => {
+        process.stderr.write('serve: shutdown took too long; exiting\n');
+        process.exit(1);
+      }, 12_000).unref();
+      srv.close({ waitMs: 8_000 }).then(
+        () => process.exit(0),
+        (e: Error) => {
+          process.stderr.write(`serve: error while shutting down: ${e.message}\n`);
+          process.exit(1);
+        },
+      );
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -33,7 +33,7 @@ export interface RunningServer {
   token: string;
   port: number;
   service: WorkbenchService;
-  close(): Promise<void>;
+  close(opts?: { waitMs?: number }): Promise<void>;
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -139,13 +139,16 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     token,
     port,
     service,
-    async close() {
+    async close(opts: { waitMs?: number } = {}) {
       unsubscribe();
       for (const res of sse) res.end();
       sse.clear();
-      await new Promise<void>((r) => server.close(() => r()));
+      // Stop accepting, then drop open connections (keep-alive, a request still waiting on a
+      // task): server.close() alone waits for every one of them to end.
+      const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
-      await service.close();
+      await closed;
+      await service.close(opts);
     },
   };
 }
