@@ -6,6 +6,8 @@ import { z } from 'zod';
 // ------------------------------------------------------------------ vocabularies
 
 export * from './vocabulary';
+export * from './records';
+import type { EpochInfo, ModalityDiagnosis } from './records';
 import { EXPORT_FORMATS, EXPORT_WHATS, LAYOUTS, NEIGHBOUR_STAGES, PRESETS, RUN_SORT_KEYS, RUN_STATUSES, SETTINGS, SPLIT_MODES } from './vocabulary';
 import type { ModelCapabilities, ModelKind, NeighbourStage, Preset, ProgressEvent, RunStatus, Setting } from './vocabulary';
 
@@ -215,16 +217,6 @@ export interface DatasetInfo extends DatasetSummary {
   warnings: string[];
 }
 
-export interface ModalityDiagnosis {
-  modality: string;
-  dim: number;
-  /** Mean cosine similarity over all item pairs. */
-  meanAllPairs: number;
-  /** Mean cosine similarity over co-interacted item pairs. */
-  meanCoInteracted: number;
-  /** Share of users with a pair of interacted items among each other's k nearest neighbours. */
-  shareWithSimilarPair: { k: number; share: number }[];
-}
 
 export interface DiagnoseResult {
   dataset: string;
@@ -263,13 +255,6 @@ export interface RunSummary {
   active: boolean;
 }
 
-export interface EpochInfo {
-  epoch: number;
-  losses: Record<string, number>;
-  metrics: Record<string, number> | null;
-  seconds: number | null;
-  at: string;
-}
 
 export interface EvaluationInfo {
   split: 'val' | 'test';

@@ -2,13 +2,8 @@
 import { DataError, type Dataset } from '../engine/types';
 import { pilotStudies } from '../engine/graph/pilot';
 
-export interface ModalityDiagnosis {
-  modality: string;
-  dim: number;
-  meanAllPairs: number;
-  meanCoInteracted: number;
-  shareWithSimilarPair: { k: number; share: number }[];
-}
+import type { ModalityDiagnosis } from '../../shared/records';
+export type { ModalityDiagnosis };
 
 export const DEFAULT_KS: readonly number[] = [5, 10, 15, 20];
 export const MAX_KS_VALUES = 16;

@@ -4,6 +4,7 @@
 // The vocabularies are defined once, in the shared contract (plain constants, no zod).
 import { RUN_STATUSES, type NeighbourStage, type RunStatus, type Setting } from '../../shared/vocabulary';
 export { RUN_STATUSES, type NeighbourStage, type RunStatus };
+import type { EpochInfo } from '../../shared/records';
 export type SplitSetting = Setting;
 export type EvalSplit = 'val' | 'test';
 
@@ -116,13 +117,8 @@ export interface EpochInput {
   at?: number;
 }
 
-export interface EpochRecord {
+export interface EpochRecord extends EpochInfo {
   runId: number;
-  epoch: number;
-  losses: Record<string, number>;
-  metrics: Record<string, number> | null;
-  seconds: number | null;
-  at: string;
 }
 
 export interface EvaluationInput {
