@@ -7,7 +7,7 @@
 // float16/float64 casting).
 
 import { createHash, type Hash } from 'node:crypto';
-import type { Modality, UserItems } from '../types';
+import type { Dataset, Modality, UserItems } from '../types';
 
 const CHUNK = 1 << 24;
 
@@ -29,14 +29,8 @@ function updateSplit(h: Hash, name: string, ui: UserItems): void {
   updateView(h, ui.indices);
 }
 
-export interface FingerprintInput {
-  nUsers: number;
-  nItems: number;
-  train: UserItems;
-  val: UserItems;
-  test: UserItems;
-  modalities: readonly Modality[];
-}
+/** What the fingerprint covers: the interactions and the feature tables, not names or paths. */
+export type FingerprintInput = Pick<Dataset, 'nUsers' | 'nItems' | 'train' | 'val' | 'test' | 'modalities'>;
 
 export function fingerprintDataset(d: FingerprintInput): string {
   const h = createHash('sha256');
