@@ -3,10 +3,10 @@
 //   on cpu; here the backward is a plain scatter-add.
 // - spmm: sparse (COO) x dense with gradients into both the edge values and the dense matrix;
 //   TF.js has no sparse matmul.
-// Their loops run on WebAssembly SIMD kernels (simd/sparse.ts) when the row width is a multiple
+// Their loops run on WebAssembly SIMD kernels (kernels/simd/sparse.ts) when the row width is a multiple
 // of 4, else in JS on typed arrays (5-10× slower per multiply-add than one would hope).
 import { tf } from './backend';
-import { edgeDotsBackwardSimd, edgeDotsSimd, gatherRowsSimd, propagateSimd, scatterAddRowsSimd, sparseSimdAvailable, spmmBackwardSimd, spmmSimd } from './simd/sparse';
+import { edgeDotsBackwardSimd, edgeDotsSimd, gatherRowsSimd, propagateSimd, scatterAddRowsSimd, sparseSimdAvailable, spmmBackwardSimd, spmmSimd } from './kernels/simd/sparse';
 
 /**
  * Runs `f` in a tidy scope and returns the result's values. Never return typed arrays from

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knnCosineTopK, knnCosineTopKParallel } from '../../../src/main/engine/graph/knn';
+import { knnCosineTopK } from '../../../src/main/engine/graph/knn';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -139,18 +139,5 @@ describe('knnCosineTopK', () => {
   it('rejects bad arguments', () => {
     expect(() => knnCosineTopK(new Float32Array(5), 3, 2, 1)).toThrow(RangeError);
     expect(() => knnCosineTopK(new Float32Array(6), 3, 2, 0)).toThrow(RangeError);
-  });
-
-  it('parallel version (worker threads) is bit-identical to the serial one', async () => {
-    const n = 301, dim = 17, k = 7;
-    const x = randomFeatures(n, dim, 6);
-    x.copyWithin(100 * dim, 7 * dim, 8 * dim); // a tie
-    const serial = knnCosineTopK(x, n, dim, k, { blockRows: 16 });
-    const par = await knnCosineTopKParallel(x, n, dim, k, { blockRows: 16, threads: 2 });
-    expect(Array.from(par.indices)).toEqual(Array.from(serial.indices));
-    expect(Array.from(par.values)).toEqual(Array.from(serial.values));
-    const par3 = await knnCosineTopKParallel(x, n, dim, k, { blockRows: 32, threads: 3, includeSelf: false });
-    const ser3 = knnCosineTopK(x, n, dim, k, { blockRows: 32, includeSelf: false });
-    expect(Array.from(par3.indices)).toEqual(Array.from(ser3.indices));
   });
 });

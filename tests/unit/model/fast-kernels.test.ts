@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../../src/main/engine/backend';
 import { contrastiveCoreReference } from '../../../src/main/engine/models/micro/contrastive';
-import { contrastiveCoreFast, disposeFastContrastive, fastContrastiveAvailable } from '../../../src/main/engine/models/micro/contrastive-fast';
-import { contrastiveKernels } from '../../../src/main/engine/simd/kernels';
-import { sparseSimdAvailable } from '../../../src/main/engine/simd/sparse';
+import { contrastiveCoreFast, disposeFastContrastive, fastContrastiveAvailable } from '../../../src/main/engine/kernels/contrastive';
+import { contrastiveKernels } from '../../../src/main/engine/kernels/simd/infonce';
+import { sparseSimdAvailable } from '../../../src/main/engine/kernels/simd/sparse';
 import { constMatMul, untaped, edgeDots, gatherRows, matMul, scatterAddRows, spmmBackward, spmmForward, spmmForwardJs, takeRows, type SparsePattern } from '../../../src/main/engine/ops';
 import { gradCheck, randomTensor } from '../../helpers/gradcheck';
 

@@ -1,7 +1,8 @@
 // Each MICRO equation against a brute-force computation and finite differences, on tiny cases.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../../src/main/engine/backend';
-import { contrastiveCore, contrastiveLoss } from '../../../src/main/engine/models/micro/contrastive';
+import { contrastiveCoreFast, disposeFastContrastive, fastContrastiveAvailable } from '../../../src/main/engine/kernels/contrastive';
+import { contrastiveCore, contrastiveCoreReference, contrastiveLoss } from '../../../src/main/engine/models/micro/contrastive';
 import { buildKnnGraph, learnedGraphPattern, learnedGraphValues, symNormalizeRows } from '../../../src/main/engine/models/micro/graphs';
 import { orthogonalityLoss, MicroModel } from '../../../src/main/engine/models/micro/model';
 import { gradCheck, randomTensor } from '../../helpers/gradcheck';
@@ -9,6 +10,7 @@ import { gradCheck, randomTensor } from '../../helpers/gradcheck';
 beforeAll(async () => {
   await initBackend('cpu');
 });
+afterAll(() => disposeFastContrastive());
 
 /** ℓ_i straight from eq. 10 as the reference code computes it (positive in the denominator). */
 function naiveContrastive(hm: number[][], hc: number[][], tau: number, anchors: number[]): number {
@@ -34,15 +36,43 @@ function naiveContrastive(hm: number[][], hc: number[][], tau: number, anchors: 
 describe('contrastive loss (eq. 9-10)', () => {
   const hm = randomTensor([7, 4], 11) as tf.Tensor2D;
   const hc = randomTensor([7, 4], 12) as tf.Tensor2D;
-  it('exact mode equals the direct formula over all anchors, for any block size', () => {
+  it('exact mode equals the direct formula over all anchors: the fast core, and the reference core for any block size', () => {
     const want = naiveContrastive(hm.arraySync() as number[][], hc.arraySync() as number[][], 0.5, [0, 1, 2, 3, 4, 5, 6]);
+    expect(fastContrastiveAvailable(0.5)).toBe(true); // else contrastiveLoss below would test the reference only
     expect(contrastiveLoss(hm, hc, 0.5).dataSync()[0]).toBeCloseTo(want, 5);
     const a = tf.tidy(() => tf.div(hm, tf.norm(hm, 2, 1, true))).dataSync() as Float32Array;
     const c = tf.tidy(() => tf.div(hc, tf.norm(hc, 2, 1, true))).dataSync() as Float32Array;
-    const b1 = contrastiveCore(a, c, 7, 4, 0.5, undefined, 2);
-    const b7 = contrastiveCore(a, c, 7, 4, 0.5, undefined, 7);
-    expect(b1.loss).toBeCloseTo(want, 5);
-    b1.gradA.forEach((g, i) => expect(g).toBeCloseTo(b7.gradA[i], 6));
+    const fast = contrastiveCore(a, c, 7, 4, 0.5);
+    expect(fast.loss).toBeCloseTo(want, 5);
+    const b7 = contrastiveCoreReference(a, c, 7, 4, 0.5, undefined, 7);
+    for (const blockRows of [1, 2, 3, 7, 16]) {
+      const b = contrastiveCoreReference(a, c, 7, 4, 0.5, undefined, blockRows);
+      expect(b.loss).toBeCloseTo(want, 5);
+      b.gradA.forEach((g, i) => expect(g).toBeCloseTo(b7.gradA[i], 6));
+      b.gradA.forEach((g, i) => expect(g).toBeCloseTo(fast.gradA[i], 6));
+      b.gradC.forEach((g, i) => expect(g).toBeCloseTo(fast.gradC[i], 6));
+    }
+  });
+  it('the fast core gives the reference result for every anchor block size (both schedules, sampled anchors)', () => {
+    const n = 60;
+    const d = 12;
+    const tau = 0.3;
+    const unit = (t: tf.Tensor2D) => tf.tidy(() => tf.div(t, tf.norm(t, 2, 1, true))).dataSync() as Float32Array;
+    const a = unit(randomTensor([n, d], 31) as tf.Tensor2D);
+    const c = unit(randomTensor([n, d], 32) as tf.Tensor2D);
+    const sampled = Int32Array.from({ length: 25 }, (_, i) => (i * 7) % n);
+    for (const anchors of [undefined, sampled]) {
+      const ref = contrastiveCoreReference(a, c, n, d, tau, anchors, 5);
+      for (const stored of [true, false]) {
+        for (const blockRows of [8, 16, 24, 64]) {
+          const got = contrastiveCoreFast(a, c, n, d, tau, anchors, { blockRows, stored, threads: 2 });
+          expect(Math.abs(got.loss - ref.loss) / ref.loss).toBeLessThan(1e-6);
+          got.gradA.forEach((g, i) => expect(g).toBeCloseTo(ref.gradA[i], 6));
+          got.gradC.forEach((g, i) => expect(g).toBeCloseTo(ref.gradC[i], 6));
+        }
+      }
+    }
+    expect(() => contrastiveCoreFast(a, c, n, d, tau, undefined, { blockRows: 12 })).toThrow(/blockRows must be a multiple of 8 from 8 to 64, got 12/);
   });
   it('sampled-anchor mode is the mean over the chosen anchors only', () => {
     const anchors = Int32Array.from([5, 1, 3]);

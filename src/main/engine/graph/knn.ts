@@ -29,11 +29,6 @@ export interface KnnResult {
   values: Float32Array;
 }
 
-export interface KnnParallelOptions extends KnnOptions {
-  /** Worker threads to use. Default: min(2, available parallelism). 1 runs inline. */
-  threads?: number;
-}
-
 const DEFAULT_BLOCK = 64;
 
 function checkArgs(features: Float32Array, n: number, dim: number, k: number): void {
@@ -53,11 +48,8 @@ function blockSize(opts: KnnOptions | undefined): number {
 }
 
 /**
- * Self-contained kernel (no imports, no closures over module scope) so that its source can be
- * shipped to worker threads via Function.prototype.toString. Processes row blocks `bi` taken
- * from `counter` (Atomics, shared between workers) or sequentially when `counter` is null; for
- * each row block, all tiles (bi, bj >= bi). Results are merged into the per-row sorted lists
- * topIdx/topVal (n*k, initialised to -1 / -Infinity by the caller).
+ * The blocked pass: for each row block bi, all tiles (bi, bj >= bi). Results are merged into the
+ * per-row sorted lists topIdx/topVal (n*k, initialised to -1 / -Infinity by the caller).
  */
 export function knnKernel(
   X: Float32Array,
@@ -67,7 +59,6 @@ export function knnKernel(
   B: number,
   includeSelf: boolean,
   clampNegative: boolean,
-  counter: Int32Array | null,
   topIdx: Int32Array,
   topVal: Float32Array,
 ): void {
@@ -87,7 +78,6 @@ export function knnKernel(
   const tile = new Float64Array(B * B);
   const st = new Float32Array(B * B);
   const nBlocks = Math.ceil(n / B);
-  let seq = 0;
 
   // Offer candidate (v, j) to row r. Only called when v >= thr[r] (rare after warm-up).
   const push = (r: number, v: number, j: number): void => {
@@ -165,9 +155,7 @@ export function knnKernel(
     }
   };
 
-  for (;;) {
-    const bi = counter !== null ? Atomics.add(counter, 0, 1) : seq++;
-    if (bi >= nBlocks) break;
+  for (let bi = 0; bi < nBlocks; bi++) {
     const i0 = bi * B;
     const i1 = Math.min(n, i0 + B);
     const ni = i1 - i0;
@@ -211,11 +199,9 @@ export function knnKernel(
   }
 }
 
-function initTop(n: number, k: number, idxBuf?: ArrayBufferLike, valBuf?: ArrayBufferLike) {
-  const topIdx = idxBuf ? new Int32Array(idxBuf) : new Int32Array(n * k);
-  const topVal = valBuf ? new Float32Array(valBuf) : new Float32Array(n * k);
-  topIdx.fill(-1);
-  topVal.fill(-Infinity);
+function initTop(n: number, k: number) {
+  const topIdx = new Int32Array(n * k).fill(-1);
+  const topVal = new Float32Array(n * k).fill(-Infinity);
   return { topIdx, topVal };
 }
 
@@ -239,127 +225,6 @@ export function knnCosineTopK(
   checkArgs(features, n, dim, k);
   const B = blockSize(opts);
   const { topIdx, topVal } = initTop(n, k);
-  knnKernel(features, n, dim, k, B, opts?.includeSelf ?? true, opts?.clampNegative ?? false, null, topIdx, topVal);
+  knnKernel(features, n, dim, k, B, opts?.includeSelf ?? true, opts?.clampNegative ?? false, topIdx, topVal);
   return finalize(topIdx, topVal);
-}
-
-/** Merge per-row sorted lists from several workers into the first one (same order rules). */
-function mergeTopLists(n: number, k: number, parts: { topIdx: Int32Array; topVal: Float32Array }[]): KnnResult {
-  const outIdx = new Int32Array(n * k);
-  const outVal = new Float32Array(n * k);
-  const m = parts.length;
-  const pos = new Int32Array(m);
-  for (let r = 0; r < n; r++) {
-    const base = r * k;
-    pos.fill(0);
-    for (let o = 0; o < k; o++) {
-      let best = -1;
-      let bv = 0;
-      let bj = -1;
-      for (let w = 0; w < m; w++) {
-        if (pos[w] >= k) continue;
-        const j = parts[w].topIdx[base + pos[w]];
-        if (j < 0) continue;
-        const v = parts[w].topVal[base + pos[w]];
-        if (best < 0 || v > bv || (v === bv && j < bj)) {
-          best = w;
-          bv = v;
-          bj = j;
-        }
-      }
-      if (best < 0) {
-        outIdx[base + o] = -1;
-        outVal[base + o] = 0;
-      } else {
-        outIdx[base + o] = bj;
-        outVal[base + o] = bv;
-        pos[best]++;
-      }
-    }
-  }
-  return { indices: outIdx, values: outVal };
-}
-
-// Worker body (CommonJS, eval'd). `__name` shims the helper that esbuild's keepNames inserts into
-// transpiled function sources (tsx / vitest), which would otherwise be undefined in the worker.
-function workerSource(): string {
-  return `
-var __name = function (t) { return t; };
-const { parentPort, workerData } = require('node:worker_threads');
-const knnKernel = ${knnKernel.toString()};
-const w = workerData;
-try {
-  knnKernel(new Float32Array(w.X, 0, w.n * w.dim), w.n, w.dim, w.k, w.B, w.includeSelf, w.clampNegative,
-    new Int32Array(w.counter), new Int32Array(w.topIdx), new Float32Array(w.topVal));
-  parentPort.postMessage({ ok: true });
-} catch (e) {
-  parentPort.postMessage({ ok: false, error: String(e && e.stack || e) });
-}
-`;
-}
-
-/**
- * Same result as knnCosineTopK (bit-identical), computed by `threads` worker threads that pull
- * row blocks from a shared counter. The features are copied once into a SharedArrayBuffer unless
- * they already live in one. Falls back to the inline version for threads <= 1 or tiny inputs.
- */
-export async function knnCosineTopKParallel(
-  features: Float32Array,
-  n: number,
-  dim: number,
-  k: number,
-  opts?: KnnParallelOptions,
-): Promise<KnnResult> {
-  checkArgs(features, n, dim, k);
-  const B = blockSize(opts);
-  const { availableParallelism } = await import('node:os');
-  const threads = Math.max(1, Math.floor(opts?.threads ?? Math.min(2, availableParallelism())));
-  const nBlocks = Math.ceil(n / B);
-  if (threads <= 1 || nBlocks < 2) return knnCosineTopK(features, n, dim, k, opts);
-  const { Worker } = await import('node:worker_threads');
-
-  let xBuf: SharedArrayBuffer;
-  if (features.buffer instanceof SharedArrayBuffer && features.byteOffset === 0) {
-    xBuf = features.buffer;
-  } else {
-    xBuf = new SharedArrayBuffer(n * dim * 4);
-    new Float32Array(xBuf).set(features.subarray(0, n * dim));
-  }
-  const counter = new SharedArrayBuffer(4);
-  const src = workerSource();
-  const nWorkers = Math.min(threads, nBlocks);
-  const parts: { topIdx: Int32Array; topVal: Float32Array }[] = [];
-  const runs: Promise<void>[] = [];
-  for (let w = 0; w < nWorkers; w++) {
-    const idxBuf = new SharedArrayBuffer(n * k * 4);
-    const valBuf = new SharedArrayBuffer(n * k * 4);
-    parts.push(initTop(n, k, idxBuf, valBuf));
-    const workerData = {
-      X: xBuf, n, dim, k, B,
-      includeSelf: opts?.includeSelf ?? true,
-      clampNegative: opts?.clampNegative ?? false,
-      counter, topIdx: idxBuf, topVal: valBuf,
-    };
-    runs.push(
-      new Promise<void>((resolve, reject) => {
-        const worker = new Worker(src, { eval: true, workerData });
-        let settled = false;
-        worker.once('message', (m: { ok: boolean; error?: string }) => {
-          settled = true;
-          if (m.ok) resolve();
-          else reject(new Error(`knn worker failed: ${m.error}`));
-          void worker.terminate();
-        });
-        worker.once('error', (e) => {
-          settled = true;
-          reject(e);
-        });
-        worker.once('exit', (code) => {
-          if (!settled) reject(new Error(`knn worker exited with code ${code}`));
-        });
-      }),
-    );
-  }
-  await Promise.all(runs);
-  return mergeTopLists(n, k, parts);
 }

@@ -3,11 +3,8 @@
 import { tf } from '../backend';
 import type { UserItems } from '../types';
 import { gatherRows, negLogSigmoid, propagate, readSync, type SparsePattern } from '../ops';
+import type { Rng } from '../data/random';
 import type { EmbeddingScorer } from './types';
-
-export interface Rng {
-  next(): number;
-}
 
 let variableSerial = 0;
 /**

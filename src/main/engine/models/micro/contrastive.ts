@@ -6,7 +6,7 @@
 // (the positive is in the denominator; intra-modality negatives exclude self), L = mean_i ℓ_i.
 import { tf } from '../../backend';
 import { customOp, l2Normalize, readSync } from '../../ops';
-import { contrastiveCoreFast, fastContrastiveAvailable } from './contrastive-fast';
+import { contrastiveCoreFast, fastContrastiveAvailable } from '../../kernels/contrastive';
 
 export interface ContrastiveResult {
   loss: number;
@@ -18,8 +18,9 @@ export interface ContrastiveResult {
 /**
  * Loss and gradients for normalised embeddings a (N×d) and c (N×d). `anchors` restricts the mean
  * to a subset of anchor rows (sampled mode); negatives always run over all N items.
- * Runs the SIMD kernels of contrastive-fast.ts when available (same results to float32 rounding;
+ * Runs the SIMD kernels of engine/kernels/contrastive when available (same results to float32 rounding;
  * MICRO_CONTRASTIVE=reference forces the reference below), else the reference implementation.
+ * `blockRows` is the reference's anchor block; the fast core chooses its own (FastOptions.blockRows).
  */
 export function contrastiveCore(
   a: Float32Array,

@@ -1,16 +1,13 @@
-// WebAssembly SIMD kernels for the sparse ops of ops.ts (spmm forward/backward, row scatter-add).
+// WebAssembly SIMD kernels for the sparse ops of engine/ops.ts (spmm forward/backward, row scatter-add).
 // In plain JS these loops run at ~5-10 ns per multiply-add (Float32Array loads and stores through
 // doubles); here each edge is d/4 f32x4 multiply-adds with the row width d baked into the code.
 // One module + private (non-shared) memory per width d, grown on demand; inputs are copied in and
 // results copied out (O(rows·d), small next to the O(nnz·d) work).
-import { Fn, encodeModule, F32, I32, V128 } from './asm';
-
-const I32_ADD = 0x6a;
-const I32_MUL = 0x6c;
+import { Fn, encodeModule, F32, I32, OP, V128 } from './asm';
 
 /** ptr = base + (idx[e])·rowBytes, where idx is read at idxPtr (i32). */
 function rowPtr(f: Fn, base: number, idxPtr: number, rowBytes: number, dst: number): void {
-  f.get(base).get(idxPtr).i32Load(0).i32(rowBytes).op(I32_MUL).op(I32_ADD).set(dst);
+  f.get(base).get(idxPtr).i32Load(0).i32(rowBytes).op(OP.i32Mul).op(OP.i32Add).set(dst);
 }
 
 /** out[dstIdx[e]] += vals[e] · src[srcIdx[e]] over e < nnz; `vals` 0 means weight 1 (scatter-add). */
@@ -31,9 +28,9 @@ function axpyRows(name: string, d: number, weighted: boolean): Fn {
       if (weighted) f.get(v).f32x4Mul();
       f.f32x4Add().v128Store(c * 4);
     }
-    f.get(di).i32(4).op(I32_ADD).set(di);
-    f.get(si).i32(4).op(I32_ADD).set(si);
-    if (weighted) f.get(vp).i32(4).op(I32_ADD).set(vp);
+    f.get(di).i32(4).op(OP.i32Add).set(di);
+    f.get(si).i32(4).op(OP.i32Add).set(si);
+    if (weighted) f.get(vp).i32(4).op(OP.i32Add).set(vp);
   });
   return f;
 }
@@ -63,9 +60,9 @@ function edgeDot(d: number): Fn {
     f.get(acc[0]).get(acc[0]).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).f32x4Add().tee(acc[0]);
     f.get(acc[0]).get(acc[0]).shuffle([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]).f32x4Add();
     f.f32x4ExtractLane(0).f32Store(0);
-    f.get(ri).i32(4).op(I32_ADD).set(ri);
-    f.get(ci).i32(4).op(I32_ADD).set(ci);
-    f.get(dp).i32(4).op(I32_ADD).set(dp);
+    f.get(ri).i32(4).op(OP.i32Add).set(ri);
+    f.get(ci).i32(4).op(OP.i32Add).set(ci);
+    f.get(dp).i32(4).op(OP.i32Add).set(dp);
   });
   return f;
 }
@@ -81,8 +78,8 @@ function addScaled(): Fn {
   f.get(pSrc).set(b);
   f.forRange(i, { c: 0 }, pN, 4, () => {
     f.get(a).get(a).v128Load(0).get(b).v128Load(0).get(al).f32x4Mul().f32x4Add().v128Store(0);
-    f.get(a).i32(16).op(I32_ADD).set(a);
-    f.get(b).i32(16).op(I32_ADD).set(b);
+    f.get(a).i32(16).op(OP.i32Add).set(a);
+    f.get(b).i32(16).op(OP.i32Add).set(b);
   });
   return f;
 }
@@ -145,6 +142,13 @@ function kernels(d: number): SparseExports | null {
   return k;
 }
 
+/** The kernels for width d, or a clear error where a caller skipped sparseSimdAvailable(d). */
+function need(d: number): SparseExports {
+  const k = kernels(d);
+  if (!k) throw new Error(`sparse SIMD kernels: row width ${d} is not a positive multiple of 4, or this runtime lacks WebAssembly SIMD`);
+  return k;
+}
+
 /** True when spmm/scatter for width d run on the SIMD kernels. */
 export function sparseSimdAvailable(d: number): boolean {
   return kernels(d) !== null;
@@ -152,7 +156,7 @@ export function sparseSimdAvailable(d: number): boolean {
 
 /** out (nRows×d) = Σ_e vals[e]·h[cols[e]] into row rows[e]. */
 export function spmmSimd(rows: Int32Array, cols: Int32Array, vals: Float32Array, nRows: number, h: Float32Array, d: number): Float32Array {
-  const k = kernels(d)!;
+  const k = need(d);
   const A = new Arena(k);
   A.reserve(rows.byteLength * 2 + vals.byteLength + h.byteLength + nRows * d * 4 + 64);
   const pr = A.put(rows);
@@ -175,7 +179,7 @@ export function spmmBackwardSimd(
   d: number,
   wantValues: boolean,
 ): { dh: Float32Array; dv: Float32Array | null } {
-  const k = kernels(d)!;
+  const k = need(d);
   const A = new Arena(k);
   A.reserve(rows.byteLength * 3 + vals.byteLength * 2 + g.byteLength + h.byteLength + nCols * d * 4 + 64);
   const pr = A.put(rows);
@@ -196,7 +200,7 @@ export function spmmBackwardSimd(
 
 /** out (n×d) with out[idx[r]] += g[r] (the gradient of a row gather). */
 export function scatterAddRowsSimd(idx: Int32Array, g: Float32Array, n: number, d: number): Float32Array {
-  const k = kernels(d)!;
+  const k = need(d);
   const A = new Arena(k);
   A.reserve(idx.byteLength * 2 + g.byteLength + n * d * 4 + 64);
   const pi = A.put(idx);
@@ -209,7 +213,7 @@ export function scatterAddRowsSimd(idx: Int32Array, g: Float32Array, n: number, 
 
 /** out (idx.length×d) with out[r] = src[idx[r]] (a row gather). */
 export function gatherRowsSimd(src: Float32Array, idx: Int32Array, d: number): Float32Array {
-  const k = kernels(d)!;
+  const k = need(d);
   const A = new Arena(k);
   A.reserve(idx.byteLength * 2 + src.byteLength + idx.length * d * 4 + 64);
   const pi = A.put(idx);
@@ -222,7 +226,7 @@ export function gatherRowsSimd(src: Float32Array, idx: Int32Array, d: number): F
 
 /** v[e] = <h[rows[e]], h[cols[e]]> over the edges of a pattern on one n×d table. */
 export function edgeDotsSimd(rows: Int32Array, cols: Int32Array, h: Float32Array, d: number): Float32Array {
-  const k = kernels(d)!;
+  const k = need(d);
   const A = new Arena(k);
   A.reserve(rows.byteLength * 3 + h.byteLength + 64);
   const pr = A.put(rows);
@@ -235,7 +239,7 @@ export function edgeDotsSimd(rows: Int32Array, cols: Int32Array, h: Float32Array
 
 /** Gradient of edgeDotsSimd: dh[rows[e]] += g[e]·h[cols[e]] and dh[cols[e]] += g[e]·h[rows[e]]. */
 export function edgeDotsBackwardSimd(rows: Int32Array, cols: Int32Array, h: Float32Array, g: Float32Array, n: number, d: number): Float32Array {
-  const k = kernels(d)!;
+  const k = need(d);
   const A = new Arena(k);
   A.reserve(rows.byteLength * 2 + g.byteLength + h.byteLength + n * d * 4 + 64);
   const pr = A.put(rows);
@@ -264,7 +268,7 @@ export function propagateSimd(
   mode: 'last' | 'mean',
   transpose: boolean,
 ): Float32Array {
-  const k = kernels(d)!;
+  const k = need(d);
   const A = new Arena(k);
   const rowBytes = n * d * 4;
   A.reserve(rows.byteLength * 2 + vals.byteLength + rowBytes * 4 + 64);

@@ -12,6 +12,9 @@ export const F64 = 0x7c;
 export const V128 = 0x7b;
 export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
+/** Scalar opcodes used by several kernels (for Fn.op). */
+export const OP = { drop: 0x1a, i32LtS: 0x48, i32GeS: 0x4e, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32ShrU: 0x76, f32Sub: 0x93 } as const;
+
 function uleb(n: number, out: number[]): void {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`uleb: ${n}`);
   do {
@@ -115,10 +118,10 @@ export class Fn {
   forRange(v: number, from: Operand, to: Operand, step: number, body: () => void): this {
     this.push(from).set(v);
     return this.block(() => {
-      this.get(v).push(to).op(0x4e /* i32.ge_s */).brIf(0);
+      this.get(v).push(to).op(OP.i32GeS).brIf(0);
       this.loop(() => {
         body();
-        this.get(v).i32(step).op(0x6a).tee(v).push(to).op(0x48 /* i32.lt_s */).brIf(0);
+        this.get(v).i32(step).op(OP.i32Add).tee(v).push(to).op(OP.i32LtS).brIf(0);
       });
     });
   }
@@ -164,7 +167,7 @@ export class Fn {
     return this;
   }
   drop(): this {
-    return this.op(0x1a);
+    return this.op(OP.drop);
   }
 
   // ---- scalar memory (align given as log2) ----

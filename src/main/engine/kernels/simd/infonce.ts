@@ -1,4 +1,5 @@
-// WebAssembly SIMD kernels of the blocked InfoNCE loss (models/micro/contrastive-fast.ts).
+// WebAssembly SIMD kernels of the blocked InfoNCE loss (kernels/contrastive/). Their shape
+// preconditions (rows % 4, key ranges % 8 or % 4) are asserted by the caller, contrastive/blocks.ts.
 //
 // For one block of anchor rows (A_B, b×d) against all keys X = [a; c] (K×d, K = 2N padded):
 //   fwd: E = exp((A_B·Xᵀ − 1)/τ) (b×K) and the row sums of E, fused (the similarities never leave
@@ -17,10 +18,7 @@
 //   xt:  keys in panels of 8: key j, column q at xt + ((j>>3)·d·8 + q·8 + (j&7))·4.
 //   x, w, u, dx: row-major with row stride d. e: row-major with row stride K.
 //   sums: one f64x2 per row (two partial sums; their total is the row sum).
-import { Fn, encodeModule, F32, I32, V128 } from './asm';
-
-const I32_ADD = 0x6a;
-const I32_MUL = 0x6c;
+import { Fn, encodeModule, F32, I32, OP, V128 } from './asm';
 
 /** Cephes-style expf on f32x4: 2^k · p(r), k = round(x·log₂e), |r| ≤ ln2/2; ~1 ulp for x ≥ −87. */
 export class ExpEmitter {
@@ -69,10 +67,10 @@ function madd(f: Fn, acc: number, a: number, b: number): void {
 
 /** ptr = base + i·scale (i32). */
 function addr(f: Fn, base: number, i: number, scale: number, dst: number): void {
-  f.get(base).get(i).i32(scale).op(I32_MUL).op(I32_ADD).set(dst);
+  f.get(base).get(i).i32(scale).op(OP.i32Mul).op(OP.i32Add).set(dst);
 }
 function bump(f: Fn, p: number, by: number): void {
-  f.get(p).i32(by).op(I32_ADD).set(p);
+  f.get(p).i32(by).op(OP.i32Add).set(p);
 }
 
 /** fwd(abc, rows, xt, jBeg, jEnd, e, sums, invTau): see the module comment. rows % 4 == 0, j range % 8 == 0. */
@@ -83,7 +81,7 @@ function fwdKernel(d: number, K: number): Fn {
   const invTau = f.local(V128);
   const negInvTau = f.local(V128);
   f.get(pInvTau).f32x4Splat().set(invTau);
-  f.f32(0).get(pInvTau).op(0x93 /* f32.sub */).f32x4Splat().set(negInvTau);
+  f.f32(0).get(pInvTau).op(OP.f32Sub).f32x4Splat().set(negInvTau);
   const [rg, j, q, ap, xp, pa, px, ep] = f.locals(I32, 8);
   const acc = f.locals(V128, 8);
   const [x0, x1, s] = f.locals(V128, 3);
@@ -108,7 +106,7 @@ function fwdKernel(d: number, K: number): Fn {
         bump(f, px, 32);
       });
       // ep = e + (rg·K + j)·4
-      f.get(pE).get(rg).i32(K * 4).op(I32_MUL).op(I32_ADD).get(j).i32(4).op(I32_MUL).op(I32_ADD).set(ep);
+      f.get(pE).get(rg).i32(K * 4).op(OP.i32Mul).op(OP.i32Add).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).set(ep);
       for (let r = 0; r < 4; r++) {
         for (let h = 0; h < 2; h++) {
           f.get(ep);
@@ -122,7 +120,7 @@ function fwdKernel(d: number, K: number): Fn {
       }
     });
     for (let r = 0; r < 4; r++) {
-      f.get(pSums).get(rg).i32(r).op(I32_ADD).i32(16).op(I32_MUL).op(I32_ADD).tee(ep);
+      f.get(pSums).get(rg).i32(r).op(OP.i32Add).i32(16).op(OP.i32Mul).op(OP.i32Add).tee(ep);
       f.get(ep).v128Load(0).get(sums[r]).f64x2Add().v128Store(0);
     }
   });
@@ -170,13 +168,13 @@ function eXKernel(d: number, K: number): Fn {
   const acc = f.locals(V128, 8);
   const v = f.locals(V128, 2);
   const s = f.local(V128);
-  f.get(pJe).get(pJb).op(0x6b /* i32.sub */).set(n);
+  f.get(pJe).get(pJb).op(OP.i32Sub).set(n);
   f.forRange(rg, { c: 0 }, pRows, 4, () => {
     f.forRange(c, { c: 0 }, { c: d }, 8, () => {
       // sp = e + (rg·K + jBeg)·4 ; vp = x + (jBeg·d + c)·4 ; out = u + (rg·d + c)·4
-      f.get(pE).get(rg).i32(K * 4).op(I32_MUL).op(I32_ADD).get(pJb).i32(4).op(I32_MUL).op(I32_ADD).set(sp);
-      f.get(pX).get(pJb).i32(d * 4).op(I32_MUL).op(I32_ADD).get(c).i32(4).op(I32_MUL).op(I32_ADD).set(vp);
-      f.get(pU).get(rg).i32(d * 4).op(I32_MUL).op(I32_ADD).get(c).i32(4).op(I32_MUL).op(I32_ADD).set(out);
+      f.get(pE).get(rg).i32(K * 4).op(OP.i32Mul).op(OP.i32Add).get(pJb).i32(4).op(OP.i32Mul).op(OP.i32Add).set(sp);
+      f.get(pX).get(pJb).i32(d * 4).op(OP.i32Mul).op(OP.i32Add).get(c).i32(4).op(OP.i32Mul).op(OP.i32Add).set(vp);
+      f.get(pU).get(rg).i32(d * 4).op(OP.i32Mul).op(OP.i32Add).get(c).i32(4).op(OP.i32Mul).op(OP.i32Add).set(out);
       tileLoop(f, { i, sp, vp, n, out, acc, v, s }, K * 4, 4, d * 4, d * 4);
     });
   });
@@ -196,7 +194,7 @@ function eTwKernel(d: number, K: number): Fn {
       // sp = e + j·4 ; vp = w + c·4 ; out = dx + (j·d + c)·4
       addr(f, pE, j, 4, sp);
       addr(f, pW, c, 4, vp);
-      f.get(pDx).get(j).i32(d * 4).op(I32_MUL).op(I32_ADD).get(c).i32(4).op(I32_MUL).op(I32_ADD).set(out);
+      f.get(pDx).get(j).i32(d * 4).op(OP.i32Mul).op(OP.i32Add).get(c).i32(4).op(OP.i32Mul).op(OP.i32Add).set(out);
       tileLoop(f, { i, sp, vp, n: pRows, out, acc, v, s }, 4, K * 4, d * 4, d * 4);
     });
   });
@@ -232,8 +230,8 @@ function scaleSymKernel(K: number): Fn {
   const [r, j, ep, cp] = f.locals(I32, 4);
   const wr = f.local(V128);
   f.forRange(r, { c: 0 }, pRows, 1, () => {
-    f.get(pWr).get(r).i32(4).op(I32_MUL).op(I32_ADD).load32Splat(0).set(wr);
-    f.get(pE).get(r).i32(K * 4).op(I32_MUL).op(I32_ADD).get(pJb).i32(4).op(I32_MUL).op(I32_ADD).set(ep);
+    f.get(pWr).get(r).i32(4).op(OP.i32Mul).op(OP.i32Add).load32Splat(0).set(wr);
+    f.get(pE).get(r).i32(K * 4).op(OP.i32Mul).op(OP.i32Add).get(pJb).i32(4).op(OP.i32Mul).op(OP.i32Add).set(ep);
     addr(f, pWc, pJb, 4, cp);
     f.forRange(j, pJb, pJe, 4, () => {
       f.get(ep).get(ep).v128Load(0).get(cp).v128Load(0).get(wr).f32x4Add().f32x4Mul().v128Store(0);
@@ -252,8 +250,8 @@ function panelsKernel(d: number): Fn {
   // Walk x row by row; key j, column q goes to xt + ((j>>3)·d·8 + q·8 + (j&7))·4.
   f.forRange(j, { c: 0 }, pK, 1, () => {
     addr(f, pX, j, d * 4, src);
-    f.get(pXt).get(j).i32(3).op(0x76 /* i32.shr_u */).i32(d * 32).op(I32_MUL).op(I32_ADD);
-    f.get(j).i32(7).op(0x71 /* i32.and */).i32(4).op(I32_MUL).op(I32_ADD).set(dst);
+    f.get(pXt).get(j).i32(3).op(OP.i32ShrU).i32(d * 32).op(OP.i32Mul).op(OP.i32Add);
+    f.get(j).i32(7).op(OP.i32And).i32(4).op(OP.i32Mul).op(OP.i32Add).set(dst);
     f.forRange(q, { c: 0 }, { c: d }, 1, () => {
       f.get(dst).get(src).f32Load(0).f32Store(0);
       bump(f, src, 4);
@@ -285,8 +283,8 @@ function expKernel(): Fn {
   const exp = new ExpEmitter(f);
   const i = f.local(I32);
   f.forRange(i, { c: 0 }, pN, 4, () => {
-    f.get(pDst).get(i).i32(4).op(I32_MUL).op(I32_ADD);
-    f.get(pSrc).get(i).i32(4).op(I32_MUL).op(I32_ADD).v128Load(0);
+    f.get(pDst).get(i).i32(4).op(OP.i32Mul).op(OP.i32Add);
+    f.get(pSrc).get(i).i32(4).op(OP.i32Mul).op(OP.i32Add).v128Load(0);
     exp.emit();
     f.v128Store(0);
   });
