@@ -4,11 +4,9 @@
 // shared zod schemas first. Only light work happens here: reads, small vector math, bookkeeping.
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { RunStore, isStoreError, type DatasetRecord, type EvaluationRecord, type RunRecord } from '../store';
+import { RunStore, isStoreError, type DatasetRecord, type RunRecord } from '../store';
 import { RunHost, type HostOptions, type RunHandle } from '../runs/host';
-import { exportRun as writeExport, type ExportFormat, type ExportWhat } from '../runs/export';
 import { APP_VERSION } from '../version';
 import {
   ApiError,
@@ -17,27 +15,25 @@ import {
   progressFraction,
   type ActiveRun,
   type ApiEvent,
-  type ApiMethodName,
-  type ApiOutput,
-  type ApiParsed,
   type ApiResult,
   type DatasetInfo,
   type DatasetSummary,
-  type EpochInfo,
   type EvaluationInfo,
-  type ExportFile,
   type MetricMap,
   type MicroApi,
+  type ModelCapabilities,
   type ProgressInfo,
   type RunStatus,
   type RunSummary,
 } from '../../shared/api';
 import { TaskRunner, TaskStopped, type TaskRunnerOptions } from './tasks';
-import type { ModelCapabilities } from '../../shared/api';
-import type { Task, TaskResult } from './task-worker';
-import type { DatasetIndex } from './task-worker';
+import type { DatasetIndex, Task, TaskResult } from './task-worker';
 import { modelOptions, validateRunSpec } from './options';
-import { attentionRow, columnHistograms, explain, neighbourRow, rowItems, topK, type Matrix, type NeighbourTable } from './views';
+import { ArtifactReader } from './artifacts';
+import { exploreHandlers } from './explore';
+import { datasetHandlers, datasetRecord } from './datasets';
+import type { Handlers } from './handlers';
+import { epochInfo, evalInfo, evalOrder, finalEvaluations, metricKey } from './records';
 
 export interface ServiceOptions {
   storePath: string;
@@ -51,8 +47,6 @@ export interface ServiceOptions {
   /** Test hooks passed to every training worker. */
   testHooks?: { crashAfterBatches?: number };
 }
-
-type Handlers = { [M in ApiMethodName]: (input: ApiParsed<M>) => Promise<ApiOutput<M>> | ApiOutput<M> };
 
 interface ActiveEntry {
   handle: RunHandle;
@@ -75,26 +69,27 @@ export function toApiError(e: unknown): ApiError {
   return new ApiError('FAILED', message);
 }
 
-const MIME: Record<string, string> = { '.npy': 'application/octet-stream', '.csv': 'text/csv', '.tsv': 'text/tab-separated-values' };
-
 export class WorkbenchService {
   readonly events = new EventEmitter();
   readonly store: RunStore;
+  readonly artifacts: ArtifactReader;
   private readonly host: RunHost;
   private readonly tasks: TaskRunner;
   private readonly active = new Map<number, ActiveEntry>();
   private readonly indexCache = new Map<number, { fingerprint: string; index: Promise<DatasetIndex> }>();
-  private readonly artifactCache = new Map<string, { key: string; value: unknown }>();
   private closed = false;
   /** The model registry, loaded on the first call (it pulls in TF.js: not at start-up). */
   private registry: typeof import('../engine/models/registry') | null = null;
+  private readonly handlers: Handlers;
 
   constructor(private readonly opts: ServiceOptions) {
     if (opts.storePath === ':memory:') throw new Error('the workbench needs a store file (workers open it too), not :memory:');
     this.store = RunStore.open(opts.storePath, { appVersion: APP_VERSION });
+    this.artifacts = new ArtifactReader(this.store);
     this.host = new RunHost(opts.host);
     this.tasks = new TaskRunner(opts.tasks);
     this.events.setMaxListeners(100);
+    this.handlers = this.buildHandlers();
   }
 
   /** Validate and run one method; never throws (transports send the result as-is). */
@@ -163,58 +158,17 @@ export class WorkbenchService {
     }
   }
 
-  private datasetRecord(ref: number | string): DatasetRecord {
-    const rec = this.store.getDataset(ref);
-    if (rec) return rec;
-    const known = this.store.listDatasets().map((d) => d.name);
-    throw new ApiError('NOT_FOUND', `dataset ${typeof ref === 'number' ? ref : `"${ref}"`} not found${known.length ? ` (registered: ${known.join(', ')})` : ' (no datasets imported yet)'}`);
-  }
-
-  private runRecord(id: number): RunRecord {
+  /** @internal (explore handlers) */
+  runRecord(id: number): RunRecord {
     const r = this.store.getRun(id);
     if (!r) throw new ApiError('NOT_FOUND', `run ${id} not found`);
     return r;
   }
 
-  private runCounts(): Map<number, number> {
-    return this.store.runCountsByDataset();
-  }
-
-  private datasetSummary(d: DatasetRecord, counts = this.runCounts()): DatasetSummary {
-    return {
-      id: d.id,
-      name: d.name,
-      layout: d.layout,
-      setting: d.setting,
-      sourcePaths: d.sourcePaths,
-      modalities: d.modalities,
-      stats: d.stats,
-      fingerprint: d.fingerprint,
-      createdAt: d.createdAt,
-      runCount: counts.get(d.id) ?? 0,
-    };
-  }
-
-  private datasetInfo(d: DatasetRecord, warnings: string[] = []): DatasetInfo {
-    return { ...this.datasetSummary(d), sourceExists: d.sourcePaths.every((p) => fs.existsSync(p)), warnings };
-  }
-
-  /** Final values: the final evaluation (epoch null), else the best epoch's, else the latest epoch's. */
-  private finalEvaluations(run: RunRecord, evs: EvaluationRecord[]): EvaluationInfo[] {
-    const best = new Map<string, EvaluationRecord>();
-    const rank = (e: EvaluationRecord) => (e.epoch === null ? 3 : e.epoch === run.bestEpoch ? 2 : 1);
-    for (const e of evs) {
-      const key = `${e.split}/${e.setting}/${e.metric}@${e.k}`;
-      const cur = best.get(key);
-      if (!cur || rank(e) > rank(cur) || (rank(e) === rank(cur) && (e.epoch ?? 0) > (cur.epoch ?? 0))) best.set(key, e);
-    }
-    return [...best.values()].map(evalInfo).sort(evalOrder);
-  }
-
   private summary(run: RunRecord, ctx: { datasets: Map<number, DatasetRecord>; resumable: Set<number> }): RunSummary {
     const evs = this.store.getEvaluations(run.id);
     const metrics: MetricMap = {};
-    for (const e of this.finalEvaluations(run, evs)) metrics[`${e.split}/${e.metric}@${e.k}`] = e.value;
+    for (const e of finalEvaluations(run, evs)) metrics[`${e.split}/${e.metric}@${e.k}`] = e.value;
     const ds = run.datasetId !== null ? ctx.datasets.get(run.datasetId) : undefined;
     return {
       id: run.id,
@@ -254,7 +208,8 @@ export class WorkbenchService {
   }
 
   /** Interactions of a run's dataset (loaded in a task worker, cached per fingerprint). */
-  private async datasetIndex(run: RunRecord): Promise<DatasetIndex> {
+  /** @internal (explore handlers) */
+  async datasetIndex(run: RunRecord): Promise<DatasetIndex> {
     if (run.datasetId === null) throw new ApiError('NOT_FOUND', `run ${run.id} has no registered dataset`);
     const rec = this.store.getDataset(run.datasetId);
     if (!rec) throw new ApiError('NOT_FOUND', `run ${run.id}: its dataset is no longer registered`);
@@ -266,36 +221,8 @@ export class WorkbenchService {
     return index;
   }
 
-  /** An artifact's payload as a typed matrix, cached while the stored artifact is unchanged. */
-  private matrix<T extends 'f32' | 'i32'>(runId: number, kind: string, name: string, type: T): (T extends 'f32' ? Matrix<Float32Array> : Matrix<Int32Array>) & { meta: Record<string, unknown> | null } | null {
-    const meta = this.store.findArtifact(runId, kind, name);
-    if (!meta || !meta.shape || meta.shape.length !== 2) return null;
-    const key = `${meta.id}:${meta.createdAt}:${meta.bytes}`;
-    const ck = `${runId}|${kind}|${name}`;
-    const hit = this.artifactCache.get(ck);
-    if (hit && hit.key === key) return hit.value as never;
-    const payload = this.store.getArtifactPayload(meta.id);
-    if (!payload) return null;
-    const buf = payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength);
-    const data = type === 'f32' ? new Float32Array(buf) : new Int32Array(buf);
-    const value = { data, rows: meta.shape[0], cols: meta.shape[1], meta: meta.meta };
-    this.artifactCache.set(ck, { key, value });
-    if (this.artifactCache.size > 64) this.artifactCache.delete(this.artifactCache.keys().next().value!);
-    return value as never;
-  }
-
-  private graphModalities(runId: number): string[] {
-    return [...new Set(this.store.listArtifacts(runId, { kind: 'neighbours' }).map((a) => a.name.split('/')[0]))];
-  }
-
-  private neighbourTable(runId: number, modality: string, stage: string): NeighbourTable | null {
-    const indices = this.matrix(runId, 'neighbours', `${modality}/${stage}`, 'i32');
-    if (!indices) return null;
-    const weights = this.matrix(runId, 'neighbour-weights', `${modality}/${stage}`, 'f32');
-    return { modality, indices, weights };
-  }
-
-  private noArtifacts(run: RunRecord, what: string): ApiError {
+  /** @internal (explore handlers) */
+  noArtifacts(run: RunRecord, what: string): ApiError {
     if (run.status === 'running' || run.status === 'queued') return new ApiError('CONFLICT', `run ${run.id} is still ${run.status}; ${what} are stored when it finishes`);
     if (!Object.values(this.capabilities(run.model)).some(Boolean)) return new ApiError('NOT_FOUND', `run ${run.id} (${run.model}) has no ${what}: its model stores none`);
     return new ApiError('NOT_FOUND', `run ${run.id} has no ${what} (it ended ${run.status} before storing them)`);
@@ -310,10 +237,6 @@ export class WorkbenchService {
   /** The contract takes any model name; the registry decides (before any other lookup). */
   private checkModel(model: string): void {
     if (!this.registry?.findModel(model)) throw new ApiError('INVALID_INPUT', `model: expected one of ${(this.registry?.MODEL_KINDS ?? []).join(', ')}`);
-  }
-
-  private checkItem(item: number, nItems: number): void {
-    if (item >= nItems) throw new ApiError('INVALID_INPUT', `item: expected an item id between 0 and ${nItems - 1} (got ${item})`);
   }
 
   private attachRun(handle: RunHandle, runId: number): void {
@@ -375,314 +298,143 @@ export class WorkbenchService {
 
   // ---------------------------------------------------------------- handlers
 
-  private readonly handlers: Handlers = {
-    appInfo: () => ({ version: APP_VERSION, mode: this.opts.mode, storePath: this.store.path, platform: process.platform, modelKinds: [...(this.registry?.MODEL_KINDS ?? [])] }),
+  private buildHandlers(): Handlers {
+    return {
+      appInfo: () => ({ version: APP_VERSION, mode: this.opts.mode, storePath: this.store.path, platform: process.platform, modelKinds: [...(this.registry?.MODEL_KINDS ?? [])] }),
 
-    listDatasets: () => {
-      const counts = this.runCounts();
-      return this.store.listDatasets().map((d) => this.datasetSummary(d, counts));
-    },
-
-    importDataset: async (i) => {
-      const target = path.resolve(i.path);
-      if (!fs.existsSync(target)) throw new ApiError('INVALID_INPUT', `path: ${target} does not exist`);
-      const { record, warnings } = await this.task({ op: 'import', storePath: this.opts.storePath, path: target, name: i.name, layout: i.layout, setting: i.setting });
-      this.emit({ type: 'datasets-changed' });
-      return this.datasetInfo(this.store.getDataset(record.id) ?? record, warnings);
-    },
-
-    datasetInfo: (i) => this.datasetInfo(this.datasetRecord(i.dataset)),
-
-    splitDataset: async (i) => {
-      const src = this.datasetRecord(i.dataset);
-      const name = i.name ?? `${src.name}-${i.mode}`;
-      if (this.store.getDataset(name)) throw new ApiError('CONFLICT', `name: a dataset named "${name}" already exists; choose another name`);
-      const out = path.resolve(i.out ?? path.join(this.opts.dataDir ?? path.join(path.dirname(this.store.path), 'datasets'), name.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_')));
-      // The default parent is ours to create; a folder the caller names must already exist.
-      if (!i.out) fs.mkdirSync(path.dirname(out), { recursive: true });
-      const { record, warnings } = await this.task({ op: 'split', storePath: this.opts.storePath, dataset: src.name, mode: i.mode, out, name, seed: i.seed });
-      this.emit({ type: 'datasets-changed' });
-      return this.datasetInfo(this.store.getDataset(record.id) ?? record, warnings);
-    },
-
-    diagnoseDataset: async (i) => {
-      const rec = this.datasetRecord(i.dataset);
-      if (!rec.modalities.length) throw new ApiError('INVALID_INPUT', `dataset "${rec.name}" has no feature modalities to diagnose`);
-      const r = await this.task({ op: 'diagnose', storePath: this.opts.storePath, dataset: rec.name, ks: i.ks });
-      return { dataset: rec.name, modalities: r.modalities, seconds: r.seconds };
-    },
-
-    deleteDataset: (i) => {
-      const rec = this.datasetRecord(i.dataset);
-      const deleted = this.store.deleteDataset(rec.id);
-      this.indexCache.delete(rec.id);
-      this.emit({ type: 'datasets-changed' });
-      return { deleted };
-    },
-
-    listTasks: () => this.tasks.list(),
-
-    cancelTask: (i) => ({ cancelled: this.tasks.cancel(i.taskId) }),
-
-    modelOptions: () => modelOptions(),
-
-    validateRun: (i) => {
-      this.checkModel(i.model);
-      return validateRunSpec(i);
-    },
-
-    listRuns: (i) => {
-      const ctx = this.summaryContext();
-      const runs = this.store.listRuns({
-        status: i?.status,
-        model: i?.model,
-        datasetId: i?.datasetId,
-        search: i?.search || undefined,
-        sortBy: i?.sortBy ?? 'id',
-        order: i?.order ?? 'desc',
-      });
-      return runs.map((r) => this.summary(r, ctx));
-    },
-
-    getRun: (i) => {
-      const run = this.runRecord(i.runId);
-      const evs = this.store.getEvaluations(run.id);
-      const artifacts = this.store.listArtifacts(run.id);
-      const ds = run.datasetId !== null ? this.store.getDataset(run.datasetId) : null;
-      return {
-        run: this.summary(run, this.summaryContext()),
-        config: run.config,
-        epochs: this.store.getEpochs(run.id).map(epochInfo),
-        evaluations: evs.map(evalInfo),
-        final: this.finalEvaluations(run, evs),
-        artifacts: artifacts.map((a) => ({ id: a.id, kind: a.kind, name: a.name, format: a.format, shape: a.shape, bytes: a.bytes, epoch: a.epoch })),
-        graphModalities: [...new Set(artifacts.filter((a) => a.kind === 'neighbours').map((a) => a.name.split('/')[0]))],
-        embeddings: artifacts.filter((a) => a.kind === 'embeddings').map((a) => a.name),
-        hasAttention: artifacts.some((a) => a.kind === 'attention'),
-        nItems: ds?.stats.items ?? null,
-        nUsers: ds?.stats.users ?? null,
-      };
-    },
-
-    startRun: async (i) => {
-      this.checkModel(i.model);
-      const rec = this.datasetRecord(i.dataset);
-      if (!rec.sourcePaths.every((p) => fs.existsSync(p))) throw new ApiError('CONFLICT', `dataset "${rec.name}": its files (${rec.sourcePaths.join(', ')}) no longer exist; re-import it`);
-      const v = await validateRunSpec(i);
-      if (!v.ok) throw new ApiError('INVALID_INPUT', v.errors.join('; '));
-      const runId = await this.launch({
+      ...datasetHandlers({
+        store: this.store,
         storePath: this.opts.storePath,
-        dataset: rec.name,
-        spec: { model: i.model, preset: i.preset, seed: i.seed, model_overrides: i.modelOverrides, train_overrides: i.trainOverrides },
-        name: i.name,
-      });
-      this.emit({ type: 'runs-changed' });
-      return { runId };
-    },
-
-    cancelRun: (i) => {
-      const run = this.runRecord(i.runId);
-      if (this.host.cancel(run.id)) return { cancelled: true };
-      if (run.status === 'running') {
-        throw new ApiError('CONFLICT', `run ${run.id} is running in another process (pid ${run.pid ?? '?'} on ${run.host ?? '?'}); stop it there`);
-      }
-      throw new ApiError('CONFLICT', `run ${run.id} is ${run.status}; only a running run can be cancelled`);
-    },
-
-    resumeRun: async (i) => {
-      const run = this.runRecord(i.runId);
-      if (this.active.has(run.id)) throw new ApiError('CONFLICT', `run ${run.id} is already training`);
-      const check = this.store.resumeCheck(run.id);
-      if (!check.ok) throw new ApiError('CONFLICT', check.reason);
-      const rec = run.datasetId !== null ? this.store.getDataset(run.datasetId) : null;
-      if (!rec) throw new ApiError('CONFLICT', `run ${run.id}: its dataset is no longer registered`);
-      const runId = await this.launch({ storePath: this.opts.storePath, dataset: rec.name, spec: { model: run.model }, resumeRunId: run.id });
-      this.emit({ type: 'runs-changed' });
-      return { runId };
-    },
-
-    deleteRun: (i) => {
-      const run = this.runRecord(i.runId);
-      if (this.active.has(run.id)) throw new ApiError('CONFLICT', `run ${run.id} (${run.name}) is training; cancel it first`);
-      const deleted = this.store.deleteRun(run.id);
-      for (const k of [...this.artifactCache.keys()]) if (k.startsWith(`${run.id}|`)) this.artifactCache.delete(k);
-      this.emit({ type: 'runs-changed' });
-      return { deleted };
-    },
-
-    renameRun: (i) => {
-      this.runRecord(i.runId);
-      this.store.renameRun(i.runId, i.name);
-      this.emit({ type: 'runs-changed' });
-      return this.runSummary(i.runId);
-    },
-
-    activeRuns: () =>
-      [...this.active.entries()].map(([runId, a]): ActiveRun => {
-        const r = this.store.getRun(runId);
-        return { runId, name: r?.name ?? `run ${runId}`, model: r?.model ?? '', startedAt: r?.startedAt ?? null, progress: a.progress };
+        dataDir: this.opts.dataDir ?? path.join(path.dirname(this.store.path), 'datasets'),
+        tasks: this.tasks,
+        task: (t) => this.task(t),
+        emit: (e) => this.emit(e),
+        forget: (id) => this.indexCache.delete(id),
       }),
 
-    compareRuns: (i) => {
-      const ids = [...new Set(i.runIds)];
-      const ctx = this.summaryContext();
-      const records = ids.map((id) => this.runRecord(id));
-      const finals = records.map((r) => this.finalEvaluations(r, this.store.getEvaluations(r.id)));
-      const keys = new Map<string, EvaluationInfo>();
-      for (const f of finals) for (const e of f) keys.set(`${e.split}/${e.setting}/${e.metric}@${e.k}`, e);
-      const rows = [...keys.entries()]
-        .sort((a, b) => evalOrder(a[1], b[1]))
-        .map(([key, e]) => ({
-          split: e.split,
-          setting: e.setting,
-          metric: e.metric,
-          k: e.k,
-          values: finals.map((f) => f.find((x) => `${x.split}/${x.setting}/${x.metric}@${x.k}` === key)?.value ?? null),
-        }));
-      return {
-        runs: records.map((r) => this.summary(r, ctx)),
-        rows,
-        curves: records.map((r) => ({ runId: r.id, epochs: this.store.getEpochs(r.id).map(epochInfo) })),
-      };
-    },
+      modelOptions: () => modelOptions(),
 
-    itemNeighbours: async (i) => {
-      const run = this.runRecord(i.runId);
-      const all = this.graphModalities(run.id);
-      if (!all.length) throw this.noArtifacts(run, 'neighbour graphs');
-      if (i.modality && !all.includes(i.modality)) throw new ApiError('INVALID_INPUT', `modality: run ${run.id} has no modality "${i.modality}" (has: ${all.join(', ')})`);
-      const idx = await this.datasetIndex(run);
-      this.checkItem(i.item, idx.nItems);
-      const cold = coldSet(idx);
-      const label = (it: number) => idx.itemIds?.[it];
-      const modalities = (i.modality ? [i.modality] : all).map((modality) => {
-        const t = this.neighbourTable(run.id, modality, i.stage);
-        if (!t) throw new ApiError('NOT_FOUND', `run ${run.id} has no ${i.stage} graph for ${modality}`);
-        return { modality, neighbours: neighbourRow(t, i.item).map((n) => ({ ...n, cold: cold.has(n.item), ...(label(n.item) ? { label: label(n.item) } : {}) })) };
-      });
-      return { runId: run.id, item: i.item, ...(label(i.item) ? { label: label(i.item) } : {}), cold: cold.has(i.item), nItems: idx.nItems, stage: i.stage, modalities };
-    },
+      validateRun: (i) => {
+        this.checkModel(i.model);
+        return validateRunSpec(i);
+      },
 
-    itemAttention: async (i) => {
-      const run = this.runRecord(i.runId);
-      const mod = this.matrix(run.id, 'attention', 'modality', 'f32');
-      const ss = this.matrix(run.id, 'attention', 'shared-specific', 'f32');
-      if (!mod && !ss) throw this.noArtifacts(run, 'attention weights');
-      const idx = await this.datasetIndex(run);
-      this.checkItem(i.item, idx.nItems);
-      const cols = (m: { meta: Record<string, unknown> | null; cols: number }) => (m.meta?.columns as string[] | undefined) ?? Array.from({ length: m.cols }, (_, c) => `c${c}`);
-      return {
-        runId: run.id,
-        item: i.item,
-        cold: coldSet(idx).has(i.item),
-        modality: mod ? attentionRow(mod, cols(mod), i.item) : null,
-        sharedSpecific: ss ? attentionRow(ss, cols(ss), i.item) : null,
-      };
-    },
-
-    attentionDistribution: (i) => {
-      const run = this.runRecord(i.runId);
-      const mod = this.matrix(run.id, 'attention', 'modality', 'f32');
-      const ss = this.matrix(run.id, 'attention', 'shared-specific', 'f32');
-      if (!mod && !ss) throw this.noArtifacts(run, 'attention weights');
-      const cols = (m: { meta: Record<string, unknown> | null; cols: number }) => (m.meta?.columns as string[] | undefined) ?? Array.from({ length: m.cols }, (_, c) => `c${c}`);
-      return {
-        runId: run.id,
-        nItems: (mod ?? ss)!.rows,
-        modality: mod ? columnHistograms(mod, cols(mod), i.bins) : null,
-        sharedSpecific: ss ? columnHistograms(ss, cols(ss), i.bins) : null,
-      };
-    },
-
-    userView: async (i) => {
-      const run = this.runRecord(i.runId);
-      const users = this.matrix(run.id, 'embeddings', 'user_final', 'f32');
-      const items = this.matrix(run.id, 'embeddings', 'item_final', 'f32');
-      if (!users || !items) throw this.noArtifacts(run, 'final embeddings');
-      const idx = await this.datasetIndex(run);
-      if (i.user >= Math.min(idx.nUsers, users.rows)) throw new ApiError('INVALID_INPUT', `user: expected a user id between 0 and ${Math.min(idx.nUsers, users.rows) - 1} (got ${i.user})`);
-      const history = rowItems(idx.train, i.user);
-      const val = rowItems(idx.val, i.user);
-      const test = rowItems(idx.test, i.user);
-      const cold = coldSet(idx);
-      const label = (it: number) => (idx.itemIds?.[it] ? { label: idx.itemIds[it] } : {});
-      const graphs = this.graphModalities(run.id)
-        .map((m) => this.neighbourTable(run.id, m, 'combined'))
-        .filter((g): g is NeighbourTable => g !== null);
-      const recs = topK(users, items, i.user, i.k, history);
-      return {
-        runId: run.id,
-        user: i.user,
-        ...(idx.userIds?.[i.user] ? { label: idx.userIds[i.user] } : {}),
-        nUsers: idx.nUsers,
-        history: history.map((item) => ({ item, cold: cold.has(item), ...label(item) })),
-        heldOut: { val, test },
-        recommendations: recs.map((r, q) => ({
-          rank: q + 1,
-          item: r.item,
-          ...label(r.item),
-          score: r.score,
-          cold: cold.has(r.item),
-          heldOut: test.includes(r.item) ? ('test' as const) : val.includes(r.item) ? ('val' as const) : null,
-          explanations: explain(r.item, history, graphs),
-        })),
-      };
-    },
-
-    exportRun: (i) => {
-      const run = this.runRecord(i.runId);
-      if (i.what !== 'embeddings' && i.format !== 'csv') throw new ApiError('INVALID_INPUT', `format: ${i.what} export as csv only (got ${i.format})`);
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-export-'));
-      try {
-        const written = writeExport(this.store, run.id, { what: i.what as ExportWhat, format: i.format as ExportFormat, out: dir, embedding: i.embedding });
-        const files: ExportFile[] = written.map((f) => {
-          const bytes = fs.readFileSync(f);
-          return { name: path.basename(f), mime: MIME[path.extname(f)] ?? 'application/octet-stream', size: bytes.length, data: bytes.toString('base64') };
+      listRuns: (i) => {
+        const ctx = this.summaryContext();
+        const runs = this.store.listRuns({
+          status: i?.status,
+          model: i?.model,
+          datasetId: i?.datasetId,
+          search: i?.search || undefined,
+          sortBy: i?.sortBy ?? 'id',
+          order: i?.order ?? 'desc',
         });
-        return { files };
-      } catch (e) {
-        const msg = (e as Error).message;
-        if (/has no /.test(msg)) throw new ApiError('NOT_FOUND', msg);
-        throw e;
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
+        return runs.map((r) => this.summary(r, ctx));
+      },
 
-function epochInfo(e: { epoch: number; losses: Record<string, number>; metrics: Record<string, number> | null; seconds: number | null; at: string }): EpochInfo {
-  return { epoch: e.epoch, losses: e.losses, metrics: e.metrics, seconds: e.seconds, at: e.at };
-}
+      getRun: (i) => {
+        const run = this.runRecord(i.runId);
+        const evs = this.store.getEvaluations(run.id);
+        const artifacts = this.store.listArtifacts(run.id);
+        const ds = run.datasetId !== null ? this.store.getDataset(run.datasetId) : null;
+        return {
+          run: this.summary(run, this.summaryContext()),
+          config: run.config,
+          epochs: this.store.getEpochs(run.id).map(epochInfo),
+          evaluations: evs.map(evalInfo),
+          final: finalEvaluations(run, evs),
+          artifacts: artifacts.map((a) => ({ id: a.id, kind: a.kind, name: a.name, format: a.format, shape: a.shape, bytes: a.bytes, epoch: a.epoch })),
+          graphModalities: [...new Set(artifacts.filter((a) => a.kind === 'neighbours').map((a) => a.name.split('/')[0]))],
+          embeddings: artifacts.filter((a) => a.kind === 'embeddings').map((a) => a.name),
+          hasAttention: artifacts.some((a) => a.kind === 'attention'),
+          nItems: ds?.stats.items ?? null,
+          nUsers: ds?.stats.users ?? null,
+        };
+      },
 
-function evalInfo(e: EvaluationRecord): EvaluationInfo {
-  return { split: e.split, setting: e.setting, metric: e.metric, k: e.k, value: e.value, epoch: e.epoch };
-}
+      startRun: async (i) => {
+        this.checkModel(i.model);
+        const rec = datasetRecord(this.store, i.dataset);
+        if (!rec.sourcePaths.every((p) => fs.existsSync(p))) throw new ApiError('CONFLICT', `dataset "${rec.name}": its files (${rec.sourcePaths.join(', ')}) no longer exist; re-import it`);
+        const v = await validateRunSpec(i);
+        if (!v.ok) throw new ApiError('INVALID_INPUT', v.errors.join('; '));
+        const runId = await this.launch({
+          storePath: this.opts.storePath,
+          dataset: rec.name,
+          spec: { model: i.model, preset: i.preset, seed: i.seed, model_overrides: i.modelOverrides, train_overrides: i.trainOverrides },
+          name: i.name,
+        });
+        this.emit({ type: 'runs-changed' });
+        return { runId };
+      },
 
-const METRIC_ORDER = ['recall', 'ndcg', 'precision', 'hit', 'map', 'mrr', 'ndcg_ref'];
-function evalOrder(a: EvaluationInfo, b: EvaluationInfo): number {
-  const ma = METRIC_ORDER.indexOf(a.metric);
-  const mb = METRIC_ORDER.indexOf(b.metric);
-  return (
-    (a.split === b.split ? 0 : a.split === 'val' ? -1 : 1) ||
-    a.setting.localeCompare(b.setting) ||
-    (ma === -1 ? 99 : ma) - (mb === -1 ? 99 : mb) ||
-    a.metric.localeCompare(b.metric) ||
-    a.k - b.k
-  );
-}
+      cancelRun: (i) => {
+        const run = this.runRecord(i.runId);
+        if (this.host.cancel(run.id)) return { cancelled: true };
+        if (run.status === 'running') {
+          throw new ApiError('CONFLICT', `run ${run.id} is running in another process (pid ${run.pid ?? '?'} on ${run.host ?? '?'}); stop it there`);
+        }
+        throw new ApiError('CONFLICT', `run ${run.id} is ${run.status}; only a running run can be cancelled`);
+      },
 
-const coldSets = new WeakMap<DatasetIndex, Set<number>>();
-/** Items that never occur in train. */
-function coldSet(idx: DatasetIndex): Set<number> {
-  let s = coldSets.get(idx);
-  if (!s) {
-    const seen = new Uint8Array(idx.nItems);
-    for (const it of idx.train.indices) seen[it] = 1;
-    s = new Set<number>();
-    for (let i = 0; i < idx.nItems; i++) if (!seen[i]) s.add(i);
-    coldSets.set(idx, s);
+      resumeRun: async (i) => {
+        const run = this.runRecord(i.runId);
+        if (this.active.has(run.id)) throw new ApiError('CONFLICT', `run ${run.id} is already training`);
+        const check = this.store.resumeCheck(run.id);
+        if (!check.ok) throw new ApiError('CONFLICT', check.reason);
+        const rec = run.datasetId !== null ? this.store.getDataset(run.datasetId) : null;
+        if (!rec) throw new ApiError('CONFLICT', `run ${run.id}: its dataset is no longer registered`);
+        const runId = await this.launch({ storePath: this.opts.storePath, dataset: rec.name, spec: { model: run.model }, resumeRunId: run.id });
+        this.emit({ type: 'runs-changed' });
+        return { runId };
+      },
+
+      deleteRun: (i) => {
+        const run = this.runRecord(i.runId);
+        if (this.active.has(run.id)) throw new ApiError('CONFLICT', `run ${run.id} (${run.name}) is training; cancel it first`);
+        const deleted = this.store.deleteRun(run.id);
+        this.artifacts.forget(run.id);
+        this.emit({ type: 'runs-changed' });
+        return { deleted };
+      },
+
+      renameRun: (i) => {
+        this.runRecord(i.runId);
+        this.store.renameRun(i.runId, i.name);
+        this.emit({ type: 'runs-changed' });
+        return this.runSummary(i.runId);
+      },
+
+      activeRuns: () =>
+        [...this.active.entries()].map(([runId, a]): ActiveRun => {
+          const r = this.store.getRun(runId);
+          return { runId, name: r?.name ?? `run ${runId}`, model: r?.model ?? '', startedAt: r?.startedAt ?? null, progress: a.progress };
+        }),
+
+      compareRuns: (i) => {
+        const ids = [...new Set(i.runIds)];
+        const ctx = this.summaryContext();
+        const records = ids.map((id) => this.runRecord(id));
+        const finals = records.map((r) => finalEvaluations(r, this.store.getEvaluations(r.id)));
+        const keys = new Map<string, EvaluationInfo>();
+        for (const f of finals) for (const e of f) keys.set(metricKey(e), e);
+        const rows = [...keys.entries()]
+          .sort((a, b) => evalOrder(a[1], b[1]))
+          .map(([key, e]) => ({
+            split: e.split,
+            setting: e.setting,
+            metric: e.metric,
+            k: e.k,
+            values: finals.map((f) => f.find((x) => metricKey(x) === key)?.value ?? null),
+          }));
+        return {
+          runs: records.map((r) => this.summary(r, ctx)),
+          rows,
+          curves: records.map((r) => ({ runId: r.id, epochs: this.store.getEpochs(r.id).map(epochInfo) })),
+        };
+      },
+
+      ...exploreHandlers(this),
+    };
   }
-  return s;
 }
-

@@ -1,0 +1,82 @@
+// Dataset methods of the API: the registry, import, split and pilot studies (the heavy work runs
+// in bounded task workers), and the task list with cancel.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DatasetRecord, RunStore } from '../store';
+import { ApiError, type ApiEvent } from '../../shared/api';
+import type { TaskRunner } from './tasks';
+import type { Task, TaskResult } from './task-worker';
+import type { HandlerGroup } from './handlers';
+import { datasetInfo, datasetSummary } from './records';
+
+export interface DatasetContext {
+  store: RunStore;
+  storePath: string;
+  /** Default parent folder of new splits. */
+  dataDir: string;
+  tasks: TaskRunner;
+  task<T extends Task>(task: T): Promise<TaskResult<T>>;
+  emit(e: ApiEvent): void;
+  /** A dataset was deleted: drop what is cached about it. */
+  forget(datasetId: number): void;
+}
+
+/** A registered dataset by name or id; NOT_FOUND lists the registered names. */
+export function datasetRecord(store: RunStore, ref: number | string): DatasetRecord {
+  const rec = store.getDataset(ref);
+  if (rec) return rec;
+  const known = store.listDatasets().map((d) => d.name);
+  throw new ApiError('NOT_FOUND', `dataset ${typeof ref === 'number' ? ref : `"${ref}"`} not found${known.length ? ` (registered: ${known.join(', ')})` : ' (no datasets imported yet)'}`);
+}
+
+export function datasetHandlers(c: DatasetContext): HandlerGroup<'listDatasets' | 'importDataset' | 'datasetInfo' | 'splitDataset' | 'diagnoseDataset' | 'deleteDataset' | 'listTasks' | 'cancelTask'> {
+  const info = (d: DatasetRecord, warnings: string[] = []) => datasetInfo(c.store.getDataset(d.id) ?? d, c.store.runCountsByDataset(), warnings);
+  return {
+    listDatasets: () => {
+      const counts = c.store.runCountsByDataset();
+      return c.store.listDatasets().map((d) => datasetSummary(d, counts));
+    },
+
+    importDataset: async (i) => {
+      const target = path.resolve(i.path);
+      if (!fs.existsSync(target)) throw new ApiError('INVALID_INPUT', `path: ${target} does not exist`);
+      const { record, warnings } = await c.task({ op: 'import', storePath: c.storePath, path: target, name: i.name, layout: i.layout, setting: i.setting });
+      c.emit({ type: 'datasets-changed' });
+      return info(record, warnings);
+    },
+
+    datasetInfo: (i) => info(datasetRecord(c.store, i.dataset)),
+
+    splitDataset: async (i) => {
+      const src = datasetRecord(c.store, i.dataset);
+      const name = i.name ?? `${src.name}-${i.mode}`;
+      if (c.store.getDataset(name)) throw new ApiError('CONFLICT', `name: a dataset named "${name}" already exists; choose another name`);
+      // A folder name of the dataset's own: never `.`, `..` or hidden.
+      const out = path.resolve(i.out ?? path.join(c.dataDir, name.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_')));
+      // The default parent is ours to create; a folder the caller names must already exist.
+      if (!i.out) fs.mkdirSync(path.dirname(out), { recursive: true });
+      const { record, warnings } = await c.task({ op: 'split', storePath: c.storePath, dataset: src.name, mode: i.mode, out, name, seed: i.seed });
+      c.emit({ type: 'datasets-changed' });
+      return info(record, warnings);
+    },
+
+    diagnoseDataset: async (i) => {
+      const rec = datasetRecord(c.store, i.dataset);
+      if (!rec.modalities.length) throw new ApiError('INVALID_INPUT', `dataset "${rec.name}" has no feature modalities to diagnose`);
+      const r = await c.task({ op: 'diagnose', storePath: c.storePath, dataset: rec.name, ks: i.ks });
+      return { dataset: rec.name, modalities: r.modalities, seconds: r.seconds };
+    },
+
+    deleteDataset: (i) => {
+      const rec = datasetRecord(c.store, i.dataset);
+      const deleted = c.store.deleteDataset(rec.id);
+      c.forget(rec.id);
+      c.emit({ type: 'datasets-changed' });
+      return { deleted };
+    },
+
+    listTasks: () => c.tasks.list(),
+
+    cancelTask: (i) => ({ cancelled: c.tasks.cancel(i.taskId) }),
+  };
+}
