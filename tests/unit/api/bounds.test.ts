@@ -3,27 +3,38 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { WorkbenchService } from '../../../src/main/api';
+import { WorkbenchService, type ServiceOptions } from '../../../src/main/api';
 import { TaskRunner, TaskStopped } from '../../../src/main/api/tasks';
 import type { ApiEvent } from '../../../src/shared/api';
+import { DEMO } from '../../helpers/paths';
+import { finished } from '../../helpers/service';
+import { fileTempDir } from '../../helpers/temp';
 
-const DEMO = path.resolve('resources/demo');
 const HOSTILE = new URL('./fixtures/hostile-task.mjs', import.meta.url);
-let dir: string;
+const dir = fileTempDir('micro-api-bounds-');
 const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown) => unhandled.push(e);
 
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-api-bounds-'));
   process.on('unhandledRejection', onUnhandled);
 });
 afterAll(() => {
   process.off('unhandledRejection', onUnhandled);
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 afterEach(() => vi.restoreAllMocks());
+
+/** A browser-mode service on a fresh store with the demo imported as "demo" (warm), closed after fn. */
+async function withDemo(store: string, fn: (service: WorkbenchService, api: ReturnType<WorkbenchService['api']>) => Promise<void>, options: Partial<ServiceOptions> = {}) {
+  const service = new WorkbenchService({ storePath: path.join(dir, store), mode: 'browser', ...options });
+  try {
+    const api = service.api();
+    await api.importDataset({ path: DEMO, name: 'demo', setting: 'warm' });
+    await fn(service, api);
+  } finally {
+    await service.close();
+  }
+}
 
 const importTask = (p: string) => ({ op: 'import' as const, storePath: path.join(dir, 'unused.sqlite'), path: p, layout: 'auto' as const });
 
@@ -110,15 +121,8 @@ describe('the service under hostile tasks', () => {
 
 describe('the end of a run', () => {
   it('a store error while recording the end of a run is reported, not fatal', async () => {
-    const service = new WorkbenchService({ storePath: path.join(dir, 'end.sqlite'), mode: 'browser' });
-    try {
-      const api = service.api();
-      await api.importDataset({ path: DEMO, name: 'demo', setting: 'warm' });
-      const ended = new Promise<ApiEvent>((resolve) =>
-        service.onEvent((e) => {
-          if (e.type === 'run-updated' && e.status !== 'running') resolve(e);
-        }),
-      );
+    await withDemo('end.sqlite', async (service, api) => {
+      const ended = finished(service);
       const getRun = service.store.getRun.bind(service.store);
       // Fail the first read of the run once it has ended: the service's completion bookkeeping.
       let thrown = false;
@@ -137,41 +141,24 @@ describe('the end of a run', () => {
       // The service still answers, and the run's own record is intact.
       expect((await api.getRun({ runId })).run.status).toBe('completed');
       expect(unhandled).toEqual([]);
-    } finally {
-      await service.close();
-    }
+    });
   });
 
   it('a worker that claims completion without recording it leaves a failed run with the reason', async () => {
-    const service = new WorkbenchService({
-      storePath: path.join(dir, 'liar.sqlite'),
-      mode: 'browser',
-      host: { workerEntry: new URL('./fixtures/lying-worker.mjs', import.meta.url), execArgv: [] },
-    });
-    try {
-      const api = service.api();
-      await api.importDataset({ path: DEMO, name: 'demo', setting: 'warm' });
-      const ended = new Promise<ApiEvent>((resolve) =>
-        service.onEvent((e) => {
-          if (e.type === 'run-updated' && e.status !== 'running') resolve(e);
-        }),
-      );
+    const host = { workerEntry: new URL('./fixtures/lying-worker.mjs', import.meta.url), execArgv: [] };
+    await withDemo('liar.sqlite', async (service, api) => {
+      const ended = finished(service);
       const { runId } = await api.startRun({ dataset: 'demo' });
       expect(await ended).toMatchObject({ runId, status: 'failed', error: expect.stringContaining('without recording') });
       expect((await api.getRun({ runId })).run).toMatchObject({ status: 'failed', active: false });
       expect(unhandled).toEqual([]);
-    } finally {
-      await service.close();
-    }
+    }, { host });
   });
 });
 
 describe('hostile dataset inputs through the API', () => {
   it('are refused as INVALID_INPUT with the path named, and the service keeps working', async () => {
-    const service = new WorkbenchService({ storePath: path.join(dir, 'hostile.sqlite'), mode: 'browser' });
-    try {
-      const api = service.api();
-      await api.importDataset({ path: DEMO, name: 'demo', setting: 'warm' });
+    await withDemo('hostile.sqlite', async (_service, api) => {
       const refused = async (p: Promise<unknown>, names: string) => {
         const e = (await p.then(
           () => null,
@@ -198,8 +185,6 @@ describe('hostile dataset inputs through the API', () => {
       const made = await api.splitDataset({ dataset: 'demo', mode: 'cold', name: 'demo-cold' });
       expect(made.sourcePaths[0]).toContain(path.join(dir, 'datasets'));
       expect((await api.listDatasets()).map((d) => d.name).sort()).toEqual(['demo', 'demo-cold']);
-    } finally {
-      await service.close();
-    }
+    });
   });
 });

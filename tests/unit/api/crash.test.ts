@@ -1,29 +1,12 @@
 // A training worker that fails or dies marks its run failed with the error text, visible through the API.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { WorkbenchService } from '../../../src/main/api';
-import type { ApiEvent } from '../../../src/shared/api';
+import { DEMO } from '../../helpers/paths';
+import { finished } from '../../helpers/service';
+import { fileTempDir } from '../../helpers/temp';
 
-const DEMO = path.resolve('resources/demo');
-let dir: string;
-
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-api-crash-'));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function finished(service: WorkbenchService, runId: number): Promise<ApiEvent> {
-  return new Promise((resolve) => {
-    const off = service.onEvent((e) => {
-      if (e.type === 'run-updated' && e.runId === runId && e.status !== 'running') {
-        off();
-        resolve(e);
-      }
-    });
-  });
-}
+const dir = fileTempDir('micro-api-crash-');
 
 describe('worker crashes', () => {
   it('a run whose worker throws mid-training is failed with the error text', async () => {

@@ -2,32 +2,16 @@
 // training worker opens the store again in the same process. Another process (the CLI, a python
 // sqlite3 shell) opening and closing the store in between must not make it delete -wal/-shm
 // under the server: every id the API hands out must be findable, every run must finish.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { WorkbenchService } from '../../../src/main/api';
-import type { ApiEvent } from '../../../src/shared/api';
+import { DEMO } from '../../helpers/paths';
+import { finished } from '../../helpers/service';
+import { fileTempDir } from '../../helpers/temp';
 import { otherProcessRunNames } from '../store/helpers';
 
-const DEMO = path.resolve('resources/demo');
-let dir: string;
-
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-api-locks-'));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function finished(service: WorkbenchService, runId: number): Promise<ApiEvent> {
-  return new Promise((resolve) => {
-    const off = service.onEvent((e) => {
-      if (e.type === 'run-updated' && e.runId === runId && e.status !== 'running') {
-        off();
-        resolve(e);
-      }
-    });
-  });
-}
+const dir = fileTempDir('micro-api-locks-');
 
 describe('store locks under the workbench service', () => {
   it('survive worker threads and other processes opening the store between API calls', async () => {

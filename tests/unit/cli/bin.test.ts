@@ -1,15 +1,14 @@
 // The CLI's install name: `micro` on npm is an unrelated web framework, so the package installs
 // the bin `micro-workbench` (and keeps `micro` for `npx micro …` inside the repo). `npm exec`
 // must resolve both to this project's own bin without asking a registry.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { REPO_ROOT as repo } from '../../helpers/paths';
+import { fileTempDir } from '../../helpers/temp';
 
-const repo = path.resolve(import.meta.dirname, '../../..');
-const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-npx-cache-'));
-afterAll(() => fs.rmSync(cache, { recursive: true, force: true }));
+const cache = fileTempDir('micro-npx-cache-');
 
 describe('CLI bins', () => {
   it('package.json names micro-workbench and micro, both the same launcher', () => {

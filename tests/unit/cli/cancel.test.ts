@@ -1,17 +1,15 @@
 // Ctrl-C (SIGINT) stops `micro train` and `micro demo` within a batch, even though training is
 // busy: the run ends `cancelled` with its committed epochs, the CLI exits 130, and `micro resume`
 // continues the run from its checkpoint to completion.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { RunStore } from '../../../src/main/store';
+import { REPO_ROOT as repo } from '../../helpers/paths';
+import { fileTempDir } from '../../helpers/temp';
 
-const repo = path.resolve(import.meta.dirname, '../../..');
 const cli = path.join(repo, 'bin/micro.mjs');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-cancel-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const dir = fileTempDir('micro-cancel-');
 
 /** Start the CLI, send SIGINT once stderr matches `when`, resolve with its exit code and output. */
 function interruptWhen(args: string[], when: RegExp): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {

@@ -1,12 +1,12 @@
 // The CLI as scripts use it: JSON output, exit codes with one-line reasons, and the store behind it.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { readNpy } from '../../../src/main/engine/data';
+import { REPO_ROOT as repo } from '../../helpers/paths';
+import { fileTempDir } from '../../helpers/temp';
 
-const repo = path.resolve(import.meta.dirname, '../../..');
 const demo = path.join(repo, 'resources/demo');
 
 function micro(store: string, ...args: string[]) {
@@ -15,9 +15,8 @@ function micro(store: string, ...args: string[]) {
 }
 
 describe('micro CLI', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-cli-'));
+  const dir = fileTempDir('micro-cli-');
   const store = path.join(dir, 'runs.sqlite');
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('imports a dataset and reports it as JSON', () => {
     const r = micro(store, '--json', 'datasets', 'import', demo, '--name', 'demo-cold', '--setting', 'cold');

@@ -1,16 +1,14 @@
 // A training run killed with SIGKILL mid-training: the store stays consistent, the run shows as
 // interrupted with every committed epoch, and `micro resume` finishes it from the checkpoint.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { RunStore } from '../../../src/main/store';
+import { REPO_ROOT as repo } from '../../helpers/paths';
+import { fileTempDir } from '../../helpers/temp';
 
-const repo = path.resolve(import.meta.dirname, '../../..');
 const cli = path.join(repo, 'bin/micro.mjs');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-crash-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const dir = fileTempDir('micro-crash-');
 
 describe('kill -9 during training', () => {
   it('leaves an interrupted, resumable run', { timeout: 600_000 }, async () => {

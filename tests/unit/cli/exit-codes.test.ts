@@ -1,16 +1,15 @@
 // Exit codes and error shapes of the real CLI, as scripts rely on them: 2 usage / bad arguments
 // (one line plus a `see: micro <cmd> --help` hint, never the whole help), 3 bad input data,
 // 1 failure, 4 store refused; with --json the error is {"ok":false,"error":{code,message}} on stdout.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { REPO_ROOT as repo } from '../../helpers/paths';
+import { fileTempDir } from '../../helpers/temp';
 
-const repo = path.resolve(import.meta.dirname, '../../..');
 const cli = path.join(repo, 'bin/micro.mjs');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-exit-'));
+const dir = fileTempDir('micro-exit-');
 const store = path.join(dir, 'runs.sqlite');
 const newer = path.join(dir, 'newer.sqlite');
 let completedRun = 0;
@@ -37,7 +36,6 @@ beforeAll(async () => {
   db.pragma('user_version = 999');
   db.close();
 }, 200_000);
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 interface Case {
   argv: () => string[];

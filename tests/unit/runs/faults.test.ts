@@ -3,30 +3,26 @@
 // committed before the fault is still there, the run says what happened, and resuming it
 // finishes it with contiguous epochs.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RunHost, type StartRequest } from '../../../src/main/runs/host';
 import { importDataset } from '../../../src/main/runs/datasets';
 import { RunStore, type RunRecord } from '../../../src/main/store';
+import { DEMO, REPO_ROOT as REPO } from '../../helpers/paths';
+import { fileTempDir } from '../../helpers/temp';
 import { childSpec } from './fixtures/train-child';
 
-const REPO = path.resolve(import.meta.dirname, '../../..');
-const DEMO = path.join(REPO, 'resources/demo');
-let dir: string;
+const dir = fileTempDir('micro-faults-');
 let storePath: string;
 let nTrain: number;
 
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-faults-'));
   storePath = path.join(dir, 'runs.sqlite');
   const s = RunStore.open(storePath);
   nTrain = importDataset(s, DEMO, { name: 'demo', setting: 'warm' }).record.stats.interactions.train;
   s.close();
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function withStore<T>(fn: (s: RunStore) => T, file = storePath): T {
   const s = RunStore.open(file); // recovery runs on open

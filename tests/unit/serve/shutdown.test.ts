@@ -1,22 +1,16 @@
 // SIGTERM stops browser mode promptly: the training in flight is cancelled within its batch (and
 // stays resumable), open event streams and keep-alive connections do not hold the exit.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { RunStore } from '../../../src/main/store';
+import { REPO_ROOT as ROOT } from '../../helpers/paths';
+import { fileTempDir } from '../../helpers/temp';
 import { call } from './helpers';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const TOKEN = 'shutdown-test-token-0123456789';
-let dir: string;
-
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-serve-stop-'));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const dir = fileTempDir('micro-serve-stop-');
 
 describe('serve shutdown', () => {
   it('SIGTERM during a training exits 0, the run is cancelled and resumable', async () => {

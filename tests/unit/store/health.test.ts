@@ -4,17 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunStore, StoreError } from '../../../src/main/store';
+import { thrown } from '../../helpers/errors';
 import { sha256, tmpDir } from './helpers';
 
-function storeError(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StoreError);
-    return e as StoreError;
-  }
-  throw new Error('expected a StoreError');
-}
+const storeError = (fn: () => unknown): StoreError => thrown(StoreError, fn);
 
 /** A closed store with three finished runs of four epochs, each with a 64 KiB checkpoint. */
 function storeWithRuns(file: string): void {

@@ -1,23 +1,15 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { DatasetInput } from '../../../src/main/store';
-
-const dirs: string[] = [];
+import { REPO_ROOT } from '../../helpers/paths';
+import { tempDir } from '../../helpers/temp';
 
 /** A fresh temp directory, removed after the current test. */
 export function tmpDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-store-'));
-  dirs.push(d);
-  return d;
+  return tempDir('micro-store-', 'test');
 }
-
-afterEach(() => {
-  while (dirs.length) fs.rmSync(dirs.pop()!, { recursive: true, force: true });
-});
 
 export function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -45,7 +37,7 @@ export function datasetInput(over: Partial<DatasetInput> = {}): DatasetInput {
   };
 }
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+export { REPO_ROOT };
 
 /**
  * Another process opens the store, reads the run names, and closes it. It uses python's sqlite3

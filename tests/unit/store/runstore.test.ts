@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunStore, StoreError, type RunRecord } from '../../../src/main/store';
+import { thrown } from '../../helpers/errors';
 import { datasetInput, deadPid, tmpDir } from './helpers';
 
 let store: RunStore;
@@ -13,15 +14,7 @@ beforeEach(() => {
 });
 afterEach(() => store.close());
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StoreError);
-    return (e as StoreError).code;
-  }
-  throw new Error('expected a StoreError');
-}
+const code = (fn: () => unknown): string => thrown(StoreError, fn).code;
 
 /** Row count of a table, optionally of one run. */
 function n(table: string, runId?: number): number {

@@ -6,6 +6,7 @@ import { MODELS, MODEL_KINDS, modelEntry } from '../../../../src/main/engine/mod
 import { resolveRun } from '../../../../src/main/engine/experiment';
 import { ConfigError } from '../../../../src/main/engine/types';
 import { modelOptions, validateRunSpec } from '../../../../src/main/api/options';
+import { thrown } from '../../../helpers/errors';
 
 describe('model registry', () => {
   it('has one entry per kind, each with defaults its own schema accepts under both presets', () => {
@@ -39,15 +40,7 @@ describe('model registry', () => {
   });
 
   it('refuses unknown models, unknown or invalid settings and preset-owned fields with structured issues', () => {
-    const issues = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).issues;
-      }
-      throw new Error('expected a ConfigError');
-    };
+    const issues = (f: () => unknown) => thrown(ConfigError, f).issues;
     expect(issues(() => modelEntry('bert4rec'))).toEqual([{ field: 'model', message: `expected one of ${MODEL_KINDS.join(', ')}` }]);
     expect(issues(() => resolveRun({ model: 'micro', model_overrides: { lambda: 2, topK: 0 } })).map((i) => i.field).sort()).toEqual(['lambda', 'topK']);
     expect(issues(() => resolveRun({ model: 'mf', model_overrides: { k: 5 } }))[0].message).toMatch(/unrecognized key/i);
