@@ -10,6 +10,8 @@
 //   node --import tsx tests/bench/run.ts [--sections tiktok,clothing,knn] [--batches 3]
 //        [--reference]   also time the reference (TF.js + JS) contrastive core on TikTok (slow)
 //        [--json FILE]   also write the raw measurements
+//        [--backend NAME] TF.js backend of every section (MICRO_BACKEND); on a software WebGPU
+//                         adapter (llvmpipe) the figures are a smoke test, not GPU speed
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,12 +26,26 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '3' },
     reference: { type: 'boolean', default: false },
     json: { type: 'string' },
+    backend: { type: 'string' },
   },
 });
+if (values.backend) process.env.MICRO_BACKEND = values.backend; // inherited by every section's child
 const sections = new Set(values.sections.split(','));
 const batches = Math.max(1, Number(values.batches));
 const sectionScript = path.join(import.meta.dirname, 'section.ts');
 const raw: unknown[] = [];
+
+/** For webgpu: the adapter, and whether the figures are a smoke test (software adapter). */
+async function backendLabel(): Promise<string> {
+  if ((values.backend ?? process.env.MICRO_BACKEND) !== 'webgpu') return '';
+  const { probeWebgpuAdapter } = await import('../../src/main/engine/backend');
+  try {
+    const a = await probeWebgpuAdapter();
+    return ` — adapter ${a.vendor} / ${a.architecture} / ${a.description}${a.software ? ' — SOFTWARE ADAPTER: SMOKE FIGURES, NOT GPU SPEED' : ''}`;
+  } catch (e) {
+    return ` — no adapter (${(e as Error).message})`;
+  }
+}
 
 /** Runs one section in a child process and returns its BENCH_RESULT. */
 function runSection<T>(spec: SectionSpec, env: Record<string, string> = {}): T {
@@ -77,7 +93,8 @@ function epochRows(runs: EpochMeasurement[], withRss: boolean): (string | number
 
 console.log(`# MICRO bench — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, Node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`contrastive helper threads: ${process.env.MICRO_CONTRASTIVE_THREADS ?? 'default (2)'}; epoch times extrapolated from ${batches} timed batches (${batches + 2} in sampled mode) after a first and a warm-up batch.`);
-console.log(`default sampled anchors: ${MICRO_PRESETS.paper.sampledAnchors}\n`);
+console.log(`default sampled anchors: ${MICRO_PRESETS.paper.sampledAnchors}`);
+console.log(`backend: ${values.backend ?? process.env.MICRO_BACKEND ?? 'auto'}${await backendLabel()}\n`);
 
 if (sections.has('tiktok')) {
   const runs: EpochMeasurement[] = [];

@@ -1,7 +1,7 @@
 // One bench measurement, run in its own process (so its peak RSS is its own):
 //   node --import tsx tests/bench/section.ts '<json spec>'
 // prints one line `BENCH_RESULT <json>`. See run.ts for the specs.
-import { initBackend, tf } from '../../src/main/engine/backend';
+import { initBackend, tf, type BackendName } from '../../src/main/engine/backend';
 import { resolveRun, createModel } from '../../src/main/engine/experiment';
 import { evaluateModel, trainStep } from '../../src/main/engine/train/trainer';
 import { planEpoch } from '../../src/main/engine/train/sampler';
@@ -76,7 +76,7 @@ function loadBenchDataset(which: 'tiktok' | 'clothing'): { ds: Dataset; real: bo
 
 async function epochSection(spec: Extract<SectionSpec, { kind: 'epoch' }>): Promise<{ runs: EpochMeasurement[]; maxRssMB: number }> {
   if (spec.contrastive === 'reference') process.env.MICRO_CONTRASTIVE = 'reference';
-  await initBackend('wasm');
+  await initBackend((process.env.MICRO_BACKEND as BackendName | undefined) || 'wasm'); // npm run bench -- --backend …
   const { ds, real } = loadBenchDataset(spec.dataset);
   const runs: EpochMeasurement[] = [];
   for (const c of spec.configs) runs.push(measureEpoch(ds, real, c));
@@ -136,7 +136,7 @@ function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): EpochMeasu
 }
 
 async function knnSection(spec: Extract<SectionSpec, { kind: 'knn' }>): Promise<KnnMeasurement> {
-  await initBackend('wasm');
+  await initBackend((process.env.MICRO_BACKEND as BackendName | undefined) || 'wasm'); // npm run bench -- --backend …
   const { n, dim, k } = spec;
   const rng = createRng(7);
   const x = new Float32Array(n * dim);

@@ -1,6 +1,9 @@
-// Picks the TF.js backend at run time: tensorflow-gpu -> tensorflow -> wasm -> cpu.
+// Picks the TF.js backend at run time: tensorflow-gpu -> webgpu -> tensorflow -> wasm -> cpu.
 // Native backends are optional dependencies (their install needs a libtensorflow download that
 // may be impossible), so they are imported dynamically and a missing one is simply skipped.
+// webgpu (Dawn's Node bindings, npm `webgpu`, + @tensorflow/tfjs-backend-webgpu) runs on Vulkan,
+// Metal or D3D12; in auto mode only a hardware adapter is taken (a software one, e.g. llvmpipe, is
+// slower than wasm), a forced `--backend webgpu` accepts a software adapter too.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core alone registers no gradients, and its ESM deep import of them does not load in plain
@@ -9,18 +12,118 @@ import '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** The WebGPU adapter a webgpu run used (GPUAdapterInfo's fields, as Dawn reports them). */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU implementation (llvmpipe/lavapipe, SwiftShader, WARP): a smoke test, not speed. */
+  software: boolean;
+}
 
 export interface BackendInfo {
   name: BackendName;
   /** The tfjs-registered backend name ('tensorflow' for both native flavours). */
   tfName: string;
   tried: { name: BackendName; error?: string }[];
+  /** Set for webgpu. */
+  adapter?: AdapterInfo;
 }
 
 let active: BackendInfo | null = null;
 const require = createRequire(import.meta.url);
+let adapterProbe: Promise<AdapterInfo> | null = null;
+
+/** The little of the WebGPU API used here (the project does not compile against @webgpu/types). */
+interface GpuLike {
+  requestAdapter(o?: { powerPreference?: string }): Promise<{
+    info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+    isFallbackAdapter?: boolean;
+  } | null>;
+}
+
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|softpipe|microsoft basic render|warp/i;
+
+/** Whether an adapter is a CPU implementation (the fallback flag, or the known software drivers' names). */
+export function isSoftwareAdapter(info: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }): boolean {
+  if (info.isFallbackAdapter) return true;
+  if ((info.architecture ?? '').toLowerCase() === 'software') return true;
+  return SOFTWARE_ADAPTER.test(`${info.vendor ?? ''} ${info.device ?? ''} ${info.description ?? ''}`);
+}
+
+/**
+ * Installs Dawn as navigator.gpu (plain Node has none; a browser or a renderer already has one)
+ * and asks it for an adapter. Memoised: Dawn is created once per process.
+ */
+export function probeWebgpuAdapter(): Promise<AdapterInfo> {
+  adapterProbe ??= (async () => {
+    const g = globalThis as unknown as { navigator?: { gpu?: GpuLike } };
+    if (!g.navigator?.gpu) {
+      let mod: { create: (flags: string[]) => GpuLike; globals: Record<string, unknown> };
+      try {
+        mod = (await import(/* @vite-ignore */ 'webgpu')) as unknown as typeof mod;
+      } catch (e) {
+        throw new Error(`the optional package "webgpu" is not installed or does not load (${(e as Error).message.split('\n')[0]})`);
+      }
+      Object.assign(globalThis, mod.globals);
+      const gpu = mod.create([]);
+      if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+      else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    }
+    const adapter = await g.navigator!.gpu!.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) throw new Error('no WebGPU adapter (needs a Vulkan, Metal or D3D12 driver; on Linux e.g. NVIDIA\'s driver or Mesa ≥ 25)');
+    const i = adapter.info ?? {};
+    const info = { vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '' };
+    return { ...info, software: isSoftwareAdapter({ ...info, isFallbackAdapter: i.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter }) };
+  })();
+  return adapterProbe;
+}
+
+function describeAdapter(a: AdapterInfo): string {
+  return [a.vendor, a.architecture, a.description || a.device].filter(Boolean).join(' / ');
+}
+
+async function tryWebgpu(forced: boolean): Promise<AdapterInfo> {
+  const adapter = await probeWebgpuAdapter();
+  if (adapter.software && !forced) {
+    throw new Error(`only a software adapter (${describeAdapter(adapter)}); force it with --backend webgpu`);
+  }
+  if (!forced && !hasSyncReadback()) {
+    throw new Error(`adapter ${describeAdapter(adapter)} found, but not used in auto mode: training reads tensors synchronously and Dawn in Node has no synchronous readback`);
+  }
+  await import(/* @vite-ignore */ '@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new Error('webgpu backend failed to initialise');
+  if (!hasSyncReadback()) guardReadSync();
+  return adapter;
+}
+
+/**
+ * tfjs-backend-webgpu reads synchronously through an OffscreenCanvas with a webgpu context
+ * (browsers only); Node has none, and Dawn's buffer mapping only completes on the event loop, so
+ * dataSync() cannot work there: only data() (async) does.
+ */
+function hasSyncReadback(): boolean {
+  return typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'function';
+}
+
+/** Turns the backend's "OffscreenCanvas is not defined" into one line that says what happened. */
+function guardReadSync(): void {
+  const b = tf.backend() as unknown as { readSync(id: object): unknown; tensorMap: { get(id: object): { values?: unknown } | undefined } };
+  const readSync = b.readSync.bind(b);
+  b.readSync = (id: object) => {
+    if (b.tensorMap.get(id)?.values != null) return readSync(id); // already on the CPU
+    throw new Error('webgpu: a synchronous read (dataSync) of a GPU tensor is impossible in Node (Dawn maps buffers only on the event loop); this path needs await tensor.data()');
+  };
+}
+
+/** Whether the active backend keeps tensors on a GPU (ops then avoid their JS/wasm kernels). */
+export function onGpu(): boolean {
+  return active?.tfName === 'webgpu';
+}
 
 async function tryNative(pkg: string): Promise<void> {
   // The native packages bundle their own tfjs; they register 'tensorflow' on the shared engine
@@ -42,16 +145,22 @@ async function tryWasm(): Promise<void> {
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
 }
 
-async function tryBackend(name: BackendName): Promise<void> {
+async function tryBackend(name: BackendName, forced: boolean): Promise<AdapterInfo | undefined> {
   switch (name) {
+    case 'webgpu':
+      return tryWebgpu(forced);
     case 'tensorflow-gpu':
-      return tryNative('@tensorflow/tfjs-node-gpu');
+      await tryNative('@tensorflow/tfjs-node-gpu');
+      return undefined;
     case 'tensorflow':
-      return tryNative('@tensorflow/tfjs-node');
+      await tryNative('@tensorflow/tfjs-node');
+      return undefined;
     case 'wasm':
-      return tryWasm();
+      await tryWasm();
+      return undefined;
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend failed to initialise');
+      return undefined;
   }
 }
 
@@ -71,9 +180,9 @@ export async function initBackend(requested?: BackendName | 'auto'): Promise<Bac
   const tried: BackendInfo['tried'] = [];
   for (const name of order) {
     try {
-      await tryBackend(name);
+      const adapter = await tryBackend(name, !!wanted);
       await tf.ready();
-      active = { name, tfName: tf.getBackend(), tried: [...tried, { name }] };
+      active = { name, tfName: tf.getBackend(), tried: [...tried, { name }], ...(adapter ? { adapter } : {}) };
       return active;
     } catch (e) {
       tried.push({ name, error: (e as Error).message.split('\n')[0] });

@@ -4,8 +4,10 @@
 // - spmm: sparse (COO) x dense with gradients into both the edge values and the dense matrix;
 //   TF.js has no sparse matmul.
 // Their loops run on WebAssembly SIMD kernels (kernels/simd/sparse.ts) when the row width is a multiple
-// of 4, else in JS on typed arrays (5-10× slower per multiply-add than one would hope).
-import { tf } from './backend';
+// of 4, else in JS on typed arrays (5-10× slower per multiply-add than one would hope). On a GPU
+// backend (webgpu) they are stock TF.js ops instead (ops-gpu.ts): nothing is read back.
+import { onGpu, tf } from './backend';
+import { edgeDotsGpu, gatherRowsGpu, propagateGpu, spmmGpu } from './ops-gpu';
 import { edgeDotsBackwardSimd, edgeDotsSimd, gatherRowsSimd, propagateSimd, scatterAddRowsSimd, sparseSimdAvailable, spmmBackwardSimd, spmmSimd } from './kernels/simd/sparse';
 
 /**
@@ -72,6 +74,7 @@ export function takeRows(src: Float32Array, idx: Int32Array, d: number): Float32
  * backend walks element by element (~100× slower for 64-wide rows).
  */
 export function gatherRows(table: tf.Tensor2D, idx: Int32Array): tf.Tensor2D {
+  if (onGpu()) return gatherRowsGpu(table, idx);
   const [n, d] = table.shape;
   const op = customOp<tf.Tensor2D>((t: tf.Tensor) => {
     const value = tf.tensor2d(takeRows(t.dataSync() as Float32Array, idx, d), [idx.length, d]);
@@ -98,6 +101,7 @@ export function scatterAddRows(idx: Int32Array, g: Float32Array, n: number, d: n
  * dh[rows_e] += g_e·h[cols_e], dh[cols_e] += g_e·h[rows_e]. Replaces two nnz-row gathers.
  */
 export function edgeDots(h: tf.Tensor2D, p: SparsePattern): tf.Tensor1D {
+  if (onGpu()) return edgeDotsGpu(h, p);
   const [n, d] = h.shape;
   const { rows, cols } = p;
   const simd = sparseSimdAvailable(d);
@@ -203,6 +207,7 @@ export function spmm(p: SparsePattern, values: tf.Tensor1D, h: tf.Tensor2D, cons
   const d = h.shape[1];
   if (h.shape[0] !== p.nCols) throw new Error(`spmm: dense rows ${h.shape[0]} != sparse cols ${p.nCols}`);
   if (values.shape[0] !== p.rows.length) throw new Error(`spmm: ${values.shape[0]} values for ${p.rows.length} edges`);
+  if (onGpu()) return spmmGpu(p, values, h);
   const op = customOp<tf.Tensor2D>((v: tf.Tensor, x: tf.Tensor, save: tf.GradSaveFunc) => {
     const vals = v.dataSync() as Float32Array;
     const hx = x.dataSync() as Float32Array;
@@ -226,6 +231,7 @@ export function spmm(p: SparsePattern, values: tf.Tensor1D, h: tf.Tensor2D, cons
 export function propagate(p: SparsePattern, values: Float32Array, h: tf.Tensor2D, layers: number, mode: 'last' | 'mean'): tf.Tensor2D {
   const [n, d] = h.shape;
   if (p.nRows !== p.nCols || p.nCols !== n) throw new Error(`propagate: needs a square ${n}×${n} pattern, got ${p.nRows}×${p.nCols}`);
+  if (onGpu()) return propagateGpu(p, values, h, layers, mode);
   if (!sparseSimdAvailable(d)) {
     const v = tf.tensor1d(values);
     let e = h;

@@ -4,9 +4,10 @@
 // For anchor i (modality embedding a_i, fused c_i, both L2-normalised, temperature τ):
 //   ℓ_i = −cos(a_i,c_i)/τ + log( Σ_{j≠i} e^{cos(a_i,a_j)/τ} + Σ_j e^{cos(a_i,c_j)/τ} )
 // (the positive is in the denominator; intra-modality negatives exclude self), L = mean_i ℓ_i.
-import { tf } from '../../backend';
+import { onGpu, tf } from '../../backend';
 import { customOp, l2Normalize, readSync } from '../../ops';
 import { contrastiveCoreFast, fastContrastiveAvailable } from '../../kernels/contrastive';
+import { contrastiveCoreGpu } from './contrastive-gpu';
 
 export interface ContrastiveResult {
   loss: number;
@@ -124,9 +125,11 @@ export function contrastiveCoreReference(
 
 /**
  * L_C^m for one modality as a differentiable scalar: normalisation runs in TF (autograd), the
- * blocked InfoNCE core supplies its own gradient.
+ * blocked InfoNCE core supplies its own gradient. On a GPU backend the core is TF.js ops in
+ * anchor blocks on the device (contrastive-gpu.ts), no readback.
  */
 export function contrastiveLoss(hm: tf.Tensor2D, hc: tf.Tensor2D, tau: number, anchors?: Int32Array): tf.Scalar {
+  if (onGpu()) return tf.tidy(() => contrastiveCoreGpu(l2Normalize(hm), l2Normalize(hc), tau, anchors));
   const [n, d] = hm.shape;
   const core = customOp<tf.Scalar>((a: tf.Tensor, c: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);

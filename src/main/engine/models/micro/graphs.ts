@@ -1,9 +1,10 @@
 // Modality-aware item graphs (paper section 3.1, eq. 1-5), O(N·k) memory.
 // Top-k *indices* come from a row-blocked cosine pass without gradient; edge *values* are then
 // recomputed differentiably on the N·k chosen pairs, which is exact: the kNN mask is constant.
-import { activeBackend, tf } from '../../backend';
+import { activeBackend, onGpu, tf } from '../../backend';
 import { knnCosineTopK, type KnnResult } from '../../graph/knn';
 import { knnCosineTopKTf } from '../../graph/knn-tf';
+import { knnCosineTopKGpu } from '../../graph/knn-gpu';
 import { edgeDots, gatherVector, l2Normalize, untaped, type SparsePattern } from '../../ops';
 
 export interface KnnGraph {
@@ -45,6 +46,7 @@ function hasBackend(): boolean {
 
 /** Cosine top-k: matMul tiles on the TF.js backend when one is initialised, else pure JS. */
 function knn(features: Float32Array | tf.Tensor2D, n: number, dim: number, k: number): KnnResult {
+  if (hasBackend() && onGpu()) return knnCosineTopKGpu(features, n, dim, k);
   if (hasBackend()) return knnCosineTopKTf(features, n, dim, k);
   const x = features instanceof Float32Array ? features : (features.dataSync() as Float32Array);
   return knnCosineTopK(x, n, dim, k);
@@ -88,8 +90,9 @@ export function learnedGraphValues(transformed: tf.Tensor2D, pattern: SparsePatt
     const e = l2Normalize(transformed);
     const cos = tf.reshape(edgeDots(e, pattern), [n, k]);
     const deg = tf.sum(cos, 1);
-    // 1/√0 → 0 (reference). The mask is a constant: comparisons have no gradient in tfjs.
-    const positive = tf.tensor1d((deg.dataSync() as Float32Array).map((v) => (v > 0 ? 1 : 0)));
+    // 1/√0 → 0 (reference). The mask is a constant: step() (1 where deg > 0, else 0) has a zero
+    // gradient in tfjs, unlike comparisons (none), and stays on the backend (no readback on a GPU).
+    const positive = tf.step(deg);
     const dinv = tf.mul(tf.rsqrt(tf.maximum(deg, 1e-30)), positive) as tf.Tensor1D;
     const dRow = tf.reshape(dinv, [n, 1]);
     const dCol = tf.reshape(gatherVector(dinv, pattern.cols), [n, k]);
