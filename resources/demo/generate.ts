@@ -24,6 +24,7 @@ import { userItemsFromLists } from '../../src/main/engine/data/csr';
 import { createRng, type Rng } from '../../src/main/engine/data/random';
 import { float16BitsToNumber, numberToFloat16Bits } from '../../src/main/engine/data/npy';
 import type { Dataset, Modality, UserItems } from '../../src/main/engine/types';
+import { writeDemoMetadata } from './metadata';
 
 export const DEMO_SEED = 20240607;
 export const DEMO_SPLIT_SEED = 123;
@@ -52,6 +53,10 @@ export interface DemoData {
   config: DemoConfig;
   /** Latent topic of each item. */
   itemTopic: Int32Array;
+  /** Topic the item's text describes (≠ itemTopic for the ~12% mislabelled texts). */
+  itemTextTopic: Int32Array;
+  /** Topic-unrelated visual "style" component of each item (0..3). */
+  itemStyle: Int32Array;
   /** All interactions (before splitting). */
   all: UserItems;
   modalities: Modality[];
@@ -107,15 +112,20 @@ export function generateDemoData(config: DemoConfig = DEMO_CONFIG): DemoData {
   const topicCentroidT = gaussianMatrix(rng, nTopics, textualDim, 1.0);
   const visual = new Float32Array(nItems * visualDim);
   const textual = new Float32Array(nItems * textualDim);
+  // Recorded for the metadata (titles, thumbnails); recording draws nothing from the stream.
+  const itemTextTopic = new Int32Array(nItems);
+  const itemStyle = new Int32Array(nItems);
   for (let i = 0; i < nItems; i++) {
     const t = itemTopic[i];
     const g = groupOf(t);
     const style = rng.int(nStyles);
+    itemStyle[i] = style;
     for (let d = 0; d < visualDim; d++) {
       visual[i * visualDim + d] =
         groupCentroidV[g * visualDim + d] + topicOffsetV[t * visualDim + d] + styleV[style * visualDim + d] + 0.45 * rng.normal();
     }
     const textTopic = rng.next() < 0.12 ? rng.int(nTopics) : t;
+    itemTextTopic[i] = textTopic;
     for (let d = 0; d < textualDim; d++) {
       textual[i * textualDim + d] = topicCentroidT[textTopic * textualDim + d] + 0.8 * rng.normal();
     }
@@ -152,7 +162,7 @@ export function generateDemoData(config: DemoConfig = DEMO_CONFIG): DemoData {
     { name: 'visual', dim: visualDim, features: visual },
     { name: 'textual', dim: textualDim, features: textual },
   ];
-  return { config, itemTopic, all, modalities };
+  return { config, itemTopic, itemTextTopic, itemStyle, all, modalities };
 }
 
 /** Round features through float16 so in-memory data equals what the .npy files hold. */
@@ -201,6 +211,7 @@ export function writeDemo(outDir: string, config: DemoConfig = DEMO_CONFIG): Dem
     modalities: d.warm.modalities.map((m) => ({ name: m.name, file: `${m.name}_feat.npy` })),
   };
   fs.writeFileSync(path.join(outDir, 'micro.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeDemoMetadata(outDir, d.data);
   return d;
 }
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 export * from './vocabulary';
 export * from './records';
 import type { EpochInfo, ModalityDiagnosis } from './records';
-import { EXPORT_FORMATS, EXPORT_WHATS, LAYOUTS, NEIGHBOUR_STAGES, PRESETS, RUN_SORT_KEYS, RUN_STATUSES, SETTINGS, SPLIT_MODES } from './vocabulary';
+import { EXPORT_FORMATS, EXPORT_WHATS, RECOMMEND_SPLITS, LAYOUTS, NEIGHBOUR_STAGES, PRESETS, RUN_SORT_KEYS, RUN_STATUSES, SETTINGS, SPLIT_MODES } from './vocabulary';
 import type { ModelCapabilities, ModelKind, NeighbourStage, Preset, ProgressEvent, RunStatus, Setting } from './vocabulary';
 
 // ------------------------------------------------------------------ schema helpers
@@ -130,8 +130,23 @@ export const apiSchemas = {
       format: oneOf(EXPORT_FORMATS).default('csv'),
       /** Embedding table (item_final, user_final, item_id, user_id, h_<modality>, h_shared, ...). */
       embedding: text('an embedding name', 100).optional(),
+      /** Recommendations: top-K per user (1-1000). */
+      k: z.number({ error: 'expected an integer between 1 and 1000' }).int({ error: 'expected an integer between 1 and 1000' }).min(1, { error: 'expected an integer between 1 and 1000' }).max(1000, { error: 'expected an integer between 1 and 1000' }).default(20),
+      /** Recommendations: users with test items (train masked), or all users (every known interaction masked). */
+      split: oneOf(RECOMMEND_SPLITS).default('test'),
     })
     .strict(),
+  /** Item metadata of a dataset: FTS5 search over titles and categories (prefix per word), or all items by id. */
+  searchItems: z
+    .object({
+      dataset: datasetRef(),
+      query: z.string({ error: 'expected a search text' }).max(200, { error: 'expected a search text of at most 200 characters' }).default(''),
+      limit: z.number({ error: 'expected an integer between 1 and 1000' }).int({ error: 'expected an integer between 1 and 1000' }).min(1, { error: 'expected an integer between 1 and 1000' }).max(1000, { error: 'expected an integer between 1 and 1000' }).default(50),
+      offset: nonNegInt().default(0),
+    })
+    .strict(),
+  /** An item's thumbnail (from its metadata's image path, confined to the dataset folder). */
+  itemImage: z.object({ dataset: datasetRef(), item: nonNegInt() }).strict(),
 } as const;
 
 export type ApiMethodName = keyof typeof apiSchemas;
@@ -214,7 +229,41 @@ export interface DatasetSummary {
 
 export interface DatasetInfo extends DatasetSummary {
   sourceExists: boolean;
+  /** The import's warnings (file, line, problem), as stored with the dataset. */
   warnings: string[];
+  /** Items with a metadata row (title, category, image, …). */
+  itemsWithMetadata: number;
+}
+
+/** An item's metadata (from the dataset's items file); absent fields are left out. */
+export interface ItemMeta {
+  title?: string;
+  category?: string;
+  /** Image path relative to the dataset folder; fetch the bytes with itemImage. */
+  image?: string;
+}
+
+export interface ItemRow extends ItemMeta {
+  item: number;
+  /** Free metadata columns of the items file. */
+  meta?: Record<string, string | number | boolean | null>;
+}
+
+export interface ItemSearchResult {
+  dataset: string;
+  /** Items with metadata in the dataset (search or not). */
+  total: number;
+  items: ItemRow[];
+}
+
+export interface ItemImage {
+  item: number;
+  /** Relative to the dataset folder. */
+  path: string;
+  mime: string;
+  size: number;
+  /** base64 bytes. */
+  data: string;
 }
 
 
@@ -365,14 +414,14 @@ export interface CompareResult {
   curves: { runId: number; epochs: EpochInfo[] }[];
 }
 
-export interface NeighbourInfo {
+export interface NeighbourInfo extends ItemMeta {
   item: number;
   weight: number;
   cold: boolean;
   label?: string;
 }
 
-export interface ItemNeighbours {
+export interface ItemNeighbours extends ItemMeta {
   runId: number;
   item: number;
   label?: string;
@@ -418,7 +467,7 @@ export interface Explanation {
   via: { item: number; weight: number }[];
 }
 
-export interface Recommendation {
+export interface Recommendation extends ItemMeta {
   rank: number;
   item: number;
   label?: string;
@@ -434,7 +483,7 @@ export interface UserView {
   user: number;
   label?: string;
   nUsers: number;
-  history: { item: number; label?: string; cold: boolean }[];
+  history: ({ item: number; label?: string; cold: boolean } & ItemMeta)[];
   heldOut: { val: number[]; test: number[] };
   recommendations: Recommendation[];
 }
@@ -458,7 +507,7 @@ export interface ExportResult {
 /** A dataset task running in a worker thread. */
 export interface TaskInfo {
   id: number;
-  op: 'import' | 'split' | 'diagnose' | 'index';
+  op: 'import' | 'split' | 'diagnose' | 'index' | 'recommend';
   label: string;
   startedAt: string;
 }
@@ -490,6 +539,8 @@ export interface ApiOutputs {
   attentionDistribution: AttentionDistribution;
   userView: UserView;
   exportRun: ExportResult;
+  searchItems: ItemSearchResult;
+  itemImage: ItemImage;
 }
 
 type Exact<T extends Record<ApiMethodName, unknown>> = T;

@@ -21,9 +21,11 @@ export const NEIGHBOUR_STAGES = ['initial', 'learned', 'combined'] as const;
 export type NeighbourStage = (typeof NEIGHBOUR_STAGES)[number];
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export const EXPORT_WHATS = ['embeddings', 'graphs', 'metrics', 'attention'] as const;
+export const EXPORT_WHATS = ['embeddings', 'graphs', 'metrics', 'attention', 'recommendations'] as const;
 export type ExportWhat = (typeof EXPORT_WHATS)[number];
-export const EXPORT_FORMATS = ['npy', 'csv', 'projector'] as const;
+export const EXPORT_FORMATS = ['npy', 'csv', 'projector', 'jsonl'] as const;
+/** Users a recommendations export covers: those with test items (train masked), or everyone (every known interaction masked). */
+export const RECOMMEND_SPLITS = ['test', 'all'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const RUN_SORT_KEYS = ['id', 'name', 'createdAt', 'startedAt', 'endedAt', 'status', 'model', 'wallSeconds', 'bestEpoch'] as const;
 

@@ -30,7 +30,11 @@ export function datasetRecord(store: RunStore, ref: number | string): DatasetRec
 }
 
 export function datasetHandlers(c: DatasetContext): HandlerGroup<'listDatasets' | 'importDataset' | 'datasetInfo' | 'splitDataset' | 'diagnoseDataset' | 'deleteDataset' | 'listTasks' | 'cancelTask'> {
-  const info = (d: DatasetRecord, warnings: string[] = []) => datasetInfo(c.store.getDataset(d.id) ?? d, c.store.runCountsByDataset(), warnings);
+  // The stored warnings are the import's (the worker stored them with the record).
+  const info = (d: DatasetRecord) => {
+    const rec = c.store.getDataset(d.id) ?? d;
+    return datasetInfo(rec, c.store.runCountsByDataset(), rec.warnings, c.store.countItems(rec.id));
+  };
   return {
     listDatasets: () => {
       const counts = c.store.runCountsByDataset();
@@ -40,9 +44,9 @@ export function datasetHandlers(c: DatasetContext): HandlerGroup<'listDatasets' 
     importDataset: async (i) => {
       const target = path.resolve(i.path);
       if (!fs.existsSync(target)) throw new ApiError('INVALID_INPUT', `path: ${target} does not exist`);
-      const { record, warnings } = await c.task({ op: 'import', storePath: c.storePath, path: target, name: i.name, layout: i.layout, setting: i.setting });
+      const { record } = await c.task({ op: 'import', storePath: c.storePath, path: target, name: i.name, layout: i.layout, setting: i.setting });
       c.emit({ type: 'datasets-changed' });
-      return info(record, warnings);
+      return info(record);
     },
 
     datasetInfo: (i) => info(datasetRecord(c.store, i.dataset)),
@@ -55,9 +59,9 @@ export function datasetHandlers(c: DatasetContext): HandlerGroup<'listDatasets' 
       const out = path.resolve(i.out ?? path.join(c.dataDir, name.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_')));
       // The default parent is ours to create; a folder the caller names must already exist.
       if (!i.out) fs.mkdirSync(path.dirname(out), { recursive: true });
-      const { record, warnings } = await c.task({ op: 'split', storePath: c.storePath, dataset: src.name, mode: i.mode, out, name, seed: i.seed });
+      const { record } = await c.task({ op: 'split', storePath: c.storePath, dataset: src.name, mode: i.mode, out, name, seed: i.seed });
       c.emit({ type: 'datasets-changed' });
-      return info(record, warnings);
+      return info(record);
     },
 
     diagnoseDataset: async (i) => {

@@ -8,11 +8,12 @@ import type { RunRecord, RunStore } from '../store';
 import { exportRun as writeExport, type ExportFormat, type ExportWhat } from '../runs/export';
 import { ApiError, type ExportFile } from '../../shared/api';
 import { ArtifactReader, coldSet } from './artifacts';
-import type { DatasetIndex } from './task-worker';
+import type { DatasetIndex, Task, TaskResult } from './task-worker';
+import { metaLookup } from './items';
 import type { HandlerGroup } from './handlers';
 import { attentionRow, columnHistograms, explain, neighbourRow, rowItems, topK, type NeighbourTable } from './views';
 
-const MIME: Record<string, string> = { '.npy': 'application/octet-stream', '.csv': 'text/csv', '.tsv': 'text/tab-separated-values' };
+export const MIME: Record<string, string> = { '.npy': 'application/octet-stream', '.csv': 'text/csv', '.tsv': 'text/tab-separated-values', '.jsonl': 'application/x-ndjson' };
 
 /** What the explore handlers need from the service. */
 export interface ExploreContext {
@@ -22,6 +23,9 @@ export interface ExploreContext {
   datasetIndex(run: RunRecord): Promise<DatasetIndex>;
   /** The error for a run that lacks `what` (still running, a model that stores none, ended early). */
   noArtifacts(run: RunRecord, what: string): ApiError;
+  /** Heavy work (recommendations for every user) in a bounded dataset task worker. */
+  runTask<T extends Task>(task: T): Promise<TaskResult<T>>;
+  readonly storePath: string;
 }
 
 function checkItem(item: number, nItems: number): void {
@@ -46,12 +50,17 @@ export function exploreHandlers(c: ExploreContext): HandlerGroup<'itemNeighbours
       checkItem(i.item, idx.nItems);
       const cold = coldSet(idx);
       const label = (it: number) => idx.itemIds?.[it];
-      const modalities = (i.modality ? [i.modality] : all).map((modality) => {
+      const rows = (i.modality ? [i.modality] : all).map((modality) => {
         const t = a.neighbourTable(run.id, modality, i.stage);
         if (!t) throw new ApiError('NOT_FOUND', `run ${run.id} has no ${i.stage} graph for ${modality}`);
-        return { modality, neighbours: neighbourRow(t, i.item).map((n) => ({ ...n, cold: cold.has(n.item), ...(label(n.item) ? { label: label(n.item) } : {}) })) };
+        return { modality, row: neighbourRow(t, i.item) };
       });
-      return { runId: run.id, item: i.item, ...(label(i.item) ? { label: label(i.item) } : {}), cold: cold.has(i.item), nItems: idx.nItems, stage: i.stage, modalities };
+      const meta = metaLookup(c.store, run.datasetId, [i.item, ...rows.flatMap((r) => r.row.map((n) => n.item))]);
+      const modalities = rows.map(({ modality, row }) => ({
+        modality,
+        neighbours: row.map((n) => ({ ...n, cold: cold.has(n.item), ...(label(n.item) ? { label: label(n.item) } : {}), ...meta(n.item) })),
+      }));
+      return { runId: run.id, item: i.item, ...(label(i.item) ? { label: label(i.item) } : {}), ...meta(i.item), cold: cold.has(i.item), nItems: idx.nItems, stage: i.stage, modalities };
     },
 
     itemAttention: async (i) => {
@@ -96,17 +105,19 @@ export function exploreHandlers(c: ExploreContext): HandlerGroup<'itemNeighbours
         .map((m) => a.neighbourTable(run.id, m, 'combined'))
         .filter((g): g is NeighbourTable => g !== null);
       const recs = topK(users, items, i.user, i.k, history);
+      const meta = metaLookup(c.store, run.datasetId, [...history, ...recs.map((r) => r.item)]);
       return {
         runId: run.id,
         user: i.user,
         ...(idx.userIds?.[i.user] ? { label: idx.userIds[i.user] } : {}),
         nUsers: idx.nUsers,
-        history: history.map((item) => ({ item, cold: cold.has(item), ...label(item) })),
+        history: history.map((item) => ({ item, cold: cold.has(item), ...label(item), ...meta(item) })),
         heldOut: { val, test },
         recommendations: recs.map((r, q) => ({
           rank: q + 1,
           item: r.item,
           ...label(r.item),
+          ...meta(r.item),
           score: r.score,
           cold: cold.has(r.item),
           heldOut: test.includes(r.item) ? ('test' as const) : val.includes(r.item) ? ('val' as const) : null,
@@ -115,8 +126,14 @@ export function exploreHandlers(c: ExploreContext): HandlerGroup<'itemNeighbours
       };
     },
 
-    exportRun: (i) => {
+    exportRun: async (i) => {
       const run = c.runRecord(i.runId);
+      if (i.what === 'recommendations') {
+        if (i.format !== 'csv' && i.format !== 'jsonl') throw new ApiError('INVALID_INPUT', `format: recommendations export as csv or jsonl (got ${i.format})`);
+        if (run.status === 'running' || run.status === 'queued') throw new ApiError('CONFLICT', `run ${run.id} is still ${run.status}; export its recommendations when it finishes`);
+        const r = await c.runTask({ op: 'recommend', storePath: c.storePath, runId: run.id, k: i.k, split: i.split, format: i.format });
+        return { files: r.files };
+      }
       if (i.what !== 'embeddings' && i.format !== 'csv') throw new ApiError('INVALID_INPUT', `format: ${i.what} export as csv only (got ${i.format})`);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-export-'));
       try {

@@ -19,8 +19,9 @@ export function datasetSummary(d: DatasetRecord, runCounts: Map<number, number>)
   };
 }
 
-export function datasetInfo(d: DatasetRecord, runCounts: Map<number, number>, warnings: string[] = []): DatasetInfo {
-  return { ...datasetSummary(d, runCounts), sourceExists: d.sourcePaths.every((p) => fs.existsSync(p)), warnings };
+/** `warnings`: the stored ones (the last import's) unless given. */
+export function datasetInfo(d: DatasetRecord, runCounts: Map<number, number>, warnings: string[] = d.warnings ?? [], itemsWithMetadata = 0): DatasetInfo {
+  return { ...datasetSummary(d, runCounts), sourceExists: d.sourcePaths.every((p) => fs.existsSync(p)), warnings, itemsWithMetadata };
 }
 
 /** Final values: the final evaluation (epoch null), else the best epoch's, else the latest epoch's. */

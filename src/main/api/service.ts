@@ -31,6 +31,7 @@ import type { DatasetIndex, Task, TaskResult } from './task-worker';
 import { modelOptions, validateRunSpec } from './options';
 import { ArtifactReader } from './artifacts';
 import { exploreHandlers } from './explore';
+import { itemHandlers } from './items';
 import { datasetHandlers, datasetRecord } from './datasets';
 import type { Handlers } from './handlers';
 import { epochInfo, evalInfo, evalOrder, finalEvaluations, metricKey } from './records';
@@ -156,6 +157,16 @@ export class WorkbenchService {
     } finally {
       this.emit({ type: 'tasks-changed' });
     }
+  }
+
+  /** @internal (explore handlers) */
+  get storePath(): string {
+    return this.opts.storePath;
+  }
+
+  /** @internal (explore handlers: recommendations export) */
+  runTask<T extends Task>(task: T): Promise<TaskResult<T>> {
+    return this.task(task);
   }
 
   /** @internal (explore handlers) */
@@ -435,6 +446,8 @@ export class WorkbenchService {
       },
 
       ...exploreHandlers(this),
+
+      ...itemHandlers(this),
     };
   }
 }

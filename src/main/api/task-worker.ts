@@ -11,7 +11,8 @@ export type Task =
   | { op: 'import'; storePath: string; path: string; name?: string; layout: 'auto' | 'lattice' | 'mmrec' | 'raw'; setting?: 'warm' | 'cold' }
   | { op: 'split'; storePath: string; dataset: string; mode: SplitMode; out: string; name?: string; seed: number }
   | { op: 'diagnose'; storePath: string; dataset: string; ks: number[] }
-  | { op: 'index'; storePath: string; dataset: string };
+  | { op: 'index'; storePath: string; dataset: string }
+  | { op: 'recommend'; storePath: string; runId: number; k: number; split: 'test' | 'all'; format: 'csv' | 'jsonl' };
 
 export interface CsrArrays {
   nUsers: number;
@@ -38,6 +39,7 @@ export interface TaskResults {
   split: { record: DatasetRecord; warnings: string[] };
   diagnose: { modalities: import('../runs/diagnose').ModalityDiagnosis[]; seconds: number };
   index: DatasetIndex;
+  recommend: { files: import('../../shared/api').ExportFile[] };
 }
 export type TaskResult<T extends Task> = TaskResults[T['op']];
 
@@ -70,6 +72,23 @@ export async function runTask(task: Task): Promise<unknown> {
         const { diagnoseDataset } = await import('../runs/diagnose');
         const modalities = diagnoseDataset(loadRegistered(rec), task.ks);
         return { modalities, seconds: (Date.now() - t0) / 1000 };
+      }
+      case 'recommend': {
+        const fs = await import('node:fs');
+        const os = await import('node:os');
+        const { exportRecommendations } = await import('../runs/recommend');
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-recs-'));
+        try {
+          const written = await exportRecommendations(store, task.runId, { k: task.k, split: task.split, format: task.format, out: dir });
+          return {
+            files: written.map((f) => {
+              const bytes = fs.readFileSync(f);
+              return { name: path.basename(f), mime: f.endsWith('.csv') ? 'text/csv' : 'application/x-ndjson', size: bytes.length, data: bytes.toString('base64') };
+            }),
+          };
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
       }
       case 'index': {
         const rec = requireDataset(store, task.dataset);

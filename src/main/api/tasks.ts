@@ -62,6 +62,7 @@ function label(task: Task): string {
   if (task.op === 'import') return `import ${task.path}`;
   if (task.op === 'split') return `split ${task.dataset} (${task.mode}) into ${task.out}`;
   if (task.op === 'diagnose') return `pilot studies of ${task.dataset}`;
+  if (task.op === 'recommend') return `recommendations of run ${task.runId} (top ${task.k}, ${task.split})`;
   return `load ${task.dataset}`;
 }
 

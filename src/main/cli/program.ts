@@ -8,6 +8,8 @@ import type { GlobalOpts } from './context';
 import { COMMAND_PATH } from './errors';
 import { registerDatasets } from './commands/datasets';
 import { registerDemo } from './commands/demo';
+import { registerDoctor } from './commands/doctor';
+import { registerExplore } from './commands/items';
 import { registerRuns } from './commands/runs';
 import { registerTrain } from './commands/train';
 
@@ -42,6 +44,8 @@ export function buildProgram(): Command {
   registerDatasets(program, g);
   registerTrain(program, g);
   registerRuns(program, g);
+  registerDoctor(program, g);
+  registerExplore(program, g);
   tagErrors(program);
   return program;
 }

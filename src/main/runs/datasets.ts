@@ -9,6 +9,8 @@ import {
   coldSplit,
   computeStats,
   loadDataset,
+  loadItemMetadata,
+  readManifest,
   mergeUserItems,
   saveLatticeDataset,
   warmSplit,
@@ -46,10 +48,25 @@ export interface ImportOptions {
   setting?: SplitSetting;
 }
 
-/** Load, validate and register a dataset folder/file; returns the record and the loaded data. */
+/** The folder of a dataset path (a raw list or .inter file: its folder). */
+export function datasetRoot(target: string): string {
+  const p = path.resolve(target);
+  return fs.statSync(p).isDirectory() ? p : path.dirname(p);
+}
+
+/**
+ * Load, validate and register a dataset folder/file with its item metadata (items.csv/.tsv/
+ * .jsonl or the manifest's `items`); the import's warnings (loader + metadata) are stored with
+ * the record and returned in `dataset.warnings`. Re-importing replaces the metadata.
+ */
 export function importDataset(store: RunStore, folder: string, opts: ImportOptions = {}): { record: DatasetRecord; dataset: Dataset } {
-  const dataset = loadDataset(folder, { name: opts.name, layout: opts.layout, setting: opts.setting });
-  return { record: registerLoaded(store, dataset, folder), dataset };
+  const loaded = loadDataset(folder, { name: opts.name, layout: opts.layout, setting: opts.setting });
+  const root = datasetRoot(folder);
+  const meta = loadItemMetadata(root, { nItems: loaded.nItems, itemIds: loaded.itemIds }, readManifest(root)?.manifest.items);
+  const dataset: Dataset = meta ? { ...loaded, warnings: [...(loaded.warnings ?? []), ...meta.warnings] } : loaded;
+  const rec = registerLoaded(store, dataset, folder);
+  store.replaceItems(rec.id, { rows: meta?.rows ?? [], root: meta ? root : null, warnings: dataset.warnings ?? [] });
+  return { record: store.getDataset(rec.id)!, dataset };
 }
 
 /** Load a registered dataset from its source; the caller checks the fingerprint. */
@@ -157,7 +174,12 @@ export function splitDataset(
     fs.renameSync(tmp, dest);
     renamed = true;
     const loaded = loadDataset(dest, { name, layout: 'lattice' });
-    return { record: registerLoaded(store, loaded, dest), dataset: loaded };
+    const rec = registerLoaded(store, loaded, dest);
+    store.replaceItems(rec.id, { rows: [], root: null, warnings: loaded.warnings ?? [] });
+    // The split has the source's dense item ids: its item metadata (and images) carry over.
+    const src = store.getDataset(source.name);
+    if (src && src.fingerprint === source.fingerprint) store.copyItems(src.id, rec.id);
+    return { record: store.getDataset(rec.id)!, dataset: loaded };
   } catch (e) {
     fs.rmSync(renamed ? dest : tmp, { recursive: true, force: true });
     throw e;

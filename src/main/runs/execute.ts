@@ -9,6 +9,7 @@ import { activeBackend } from '../engine/backend';
 import { resolveRun, runExperiment, type ResolvedRun, type RunSpec } from '../engine/experiment';
 import { MicroModel } from '../engine/models/micro/model';
 import { combinedNeighbours } from '../engine/inspect';
+import { saveEmbeddingArtifacts, saveIdMaps } from './run-artifacts';
 import { APP_VERSION } from '../version';
 
 export interface ExecuteOptions {
@@ -70,14 +71,16 @@ export function executeRun(o: ExecuteOptions): ExecuteResult {
     run = store.startRun(info.run.id, { pid: process.pid });
   } else {
     resolved = resolveRun(o.spec);
-    const backend = activeBackend().name;
+    const { name: backend, adapter } = activeBackend();
+    // The adapter (webgpu) says which device trained the run: a software one is a smoke test.
+    const backendInfo = adapter ? { name: backend, adapter } : { name: backend };
     run = store.createRun({
       name: o.name,
       datasetId: datasetRecord.id,
       datasetFingerprint: ds.fingerprint,
       model: resolved.model,
       preset: resolved.preset,
-      config: { resolved, dataset: { name: datasetRecord.name, setting: ds.setting, paths: ds.sourcePaths }, host: os.hostname() },
+      config: { resolved, dataset: { name: datasetRecord.name, setting: ds.setting, paths: ds.sourcePaths }, host: os.hostname(), backendInfo },
       backend,
       seed: resolved.seed,
       appVersion: APP_VERSION,
@@ -119,6 +122,8 @@ export function executeRun(o: ExecuteOptions): ExecuteResult {
       ];
       store.recordEvaluations(run.id, rows);
       if (out.model instanceof MicroModel) saveMicroArtifacts(store, run.id, out.model);
+      saveEmbeddingArtifacts(store, run.id, out.model);
+      saveIdMaps(store, run.id, ds);
       const status = out.train.status === 'cancelled' ? 'cancelled' : 'completed';
       run = store.finishRun(run.id, status, { bestEpoch, error: status === 'cancelled' ? 'cancelled by user' : null });
       return { run, val: out.val, test: out.test };

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunStore, ArtifactRecord } from '../store';
 import { writeNpy } from '../engine/data';
+import { readIdMap } from './run-artifacts';
+import { csvField } from './recommend';
 
 export type ExportWhat = 'embeddings' | 'graphs' | 'metrics' | 'attention';
 export type ExportFormat = 'npy' | 'csv' | 'projector';
@@ -61,18 +63,24 @@ export function exportRun(store: RunStore, runId: number, o: ExportOptions): str
     const a = store.findArtifact(runId, 'embeddings', name, { payload: true });
     if (!a?.payload || !a.shape) {
       const have = store.listArtifacts(runId, { kind: 'embeddings' }).map((x) => x.name);
-      throw new Error(`run ${runId} has no "${name}" embeddings${have.length ? ` (has: ${have.join(', ')})` : ' (only MICRO runs store embeddings)'}`);
+      throw new Error(`run ${runId} has no "${name}" embeddings${have.length ? ` (has: ${have.join(', ')})` : ' (its model stores none: MICRO, MF, LightGCN and VBPR runs do)'}`);
     }
     const [rows, cols] = a.shape;
     const data = f32(a);
+    // Dense row ↔ original id, beside every embedding export (identity for LATTICE/MMRec ids).
+    const side = name.startsWith('user') || name === 'h_user' ? 'user' : 'item';
+    const ids = readIdMap(store, runId, side);
+    const idOf = (r: number) => ids?.[r] ?? String(r);
+    const idFile = path.join(o.out, `${base}-${name}-ids.csv`);
+    fs.writeFileSync(idFile, `index,${side}\n${Array.from({ length: rows }, (_, r) => `${r},${csvField(idOf(r))}`).join('\n')}\n`);
     if (o.format === 'npy') {
       const f = path.join(o.out, `${base}-${name}.npy`);
       writeNpy(f, data, [rows, cols], 'float32');
-      written.push(f);
+      written.push(f, idFile);
     } else if (o.format === 'csv') {
       const f = path.join(o.out, `${base}-${name}.csv`);
-      writeRows(f, rows, cols, data, ',', ['id', ...Array.from({ length: cols }, (_, c) => `d${c}`)].join(','), (r) => String(r));
-      written.push(f);
+      writeRows(f, rows, cols, data, ',', ['index', 'id', ...Array.from({ length: cols }, (_, c) => `d${c}`)].join(','), (r) => `${r},${csvField(idOf(r))}`);
+      written.push(f, idFile);
     } else {
       // TensorBoard projector: tensors TSV without header + metadata TSV with a header row.
       const t = path.join(o.out, `${base}-${name}-tensors.tsv`);
@@ -82,9 +90,15 @@ export function exportRun(store: RunStore, runId: number, o: ExportOptions): str
       const att = isItem ? store.findArtifact(runId, 'attention', 'modality', { payload: true }) : null;
       const cols2 = (att?.meta?.columns as string[] | undefined) ?? [];
       const alpha = att?.payload ? f32(att) : null;
-      const lines = [['index', 'kind', ...(alpha ? ['dominant_modality', ...cols2.map((c) => `alpha_${c}`)] : [])].join('\t')];
+      // Item metadata (title, category) from the dataset's items file, when it has one.
+      const run2 = store.getRun(runId);
+      const meta = isItem && run2?.datasetId ? store.getItems(run2.datasetId, Array.from({ length: rows }, (_, r) => r)) : new Map();
+      const hasMeta = meta.size > 0;
+      const tsv = (v: string | null | undefined) => (v ?? '').replace(/[\t\r\n]+/g, ' ');
+      const lines = [['index', 'id', 'kind', ...(hasMeta ? ['title', 'category'] : []), ...(alpha ? ['dominant_modality', ...cols2.map((c) => `alpha_${c}`)] : [])].join('\t')];
       for (let r = 0; r < rows; r++) {
-        const row = [String(r), isItem ? 'item' : 'user'];
+        const row = [String(r), tsv(idOf(r)), isItem ? 'item' : 'user'];
+        if (hasMeta) row.push(tsv(meta.get(r)?.title), tsv(meta.get(r)?.category));
         if (alpha) {
           let best = 0;
           for (let c = 1; c < cols2.length; c++) if (alpha[r * cols2.length + c] > alpha[r * cols2.length + best]) best = c;
@@ -93,7 +107,7 @@ export function exportRun(store: RunStore, runId: number, o: ExportOptions): str
         lines.push(row.join('\t'));
       }
       fs.writeFileSync(m, `${lines.join('\n')}\n`);
-      written.push(t, m);
+      written.push(t, m, idFile);
     }
   } else if (o.what === 'graphs') {
     const f = path.join(o.out, `${base}-graphs.csv`);

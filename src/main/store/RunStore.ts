@@ -9,6 +9,7 @@ import { StoreContext } from './context';
 import * as datasets from './datasets';
 import * as epochs from './epochs';
 import * as evaluations from './evaluations';
+import * as items from './items';
 import * as lifecycle from './lifecycle';
 import { openDatabase, storeErrorFrom } from './open';
 import * as runs from './runs';
@@ -24,6 +25,7 @@ import type {
   EvaluationInput,
   EvaluationRecord,
   FinishStatus,
+  ItemRecord,
   ListRunsOptions,
   OpenOptions,
   RecordEpochOptions,
@@ -127,6 +129,31 @@ export class RunStore {
   /** Number of runs per dataset id (datasets without runs are absent). */
   runCountsByDataset(): Map<number, number> {
     return datasets.runCountsByDataset(this.ctx);
+  }
+
+  // ------------------------------------------------------------ item metadata
+
+  /** Replace a dataset's item metadata, its items root and its warnings in one transaction. */
+  replaceItems(datasetId: number, input: items.ReplaceItemsInput): number {
+    return items.replaceItems(this.ctx, datasetId, input);
+  }
+
+  /** Copy item metadata to a split of the dataset (same dense item ids). */
+  copyItems(fromDatasetId: number, toDatasetId: number): number {
+    return items.copyItems(this.ctx, fromDatasetId, toDatasetId);
+  }
+
+  /** FTS5 search over titles and categories (prefix per word); no query: items by id. */
+  searchItems(datasetId: number, search: items.ItemSearch = {}): ItemRecord[] {
+    return items.searchItems(this.ctx, datasetId, search);
+  }
+
+  getItems(datasetId: number, ids: readonly number[]): Map<number, ItemRecord> {
+    return items.getItems(this.ctx, datasetId, ids);
+  }
+
+  countItems(datasetId: number): number {
+    return items.countItems(this.ctx, datasetId);
   }
 
   // ------------------------------------------------------------ runs

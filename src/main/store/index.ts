@@ -4,3 +4,4 @@ export { StoreError, isStoreError, type StoreErrorCode } from './errors';
 export { appDataDir, defaultStorePath, resolveStorePath, APP_DIR_NAME, STORE_FILE_NAME, STORE_ENV_VAR, type PathEnv } from './paths';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, APPLICATION_ID, migrate, type Migration } from './schema';
 export * from './types';
+export type { ItemSearch, ReplaceItemsInput } from './items';

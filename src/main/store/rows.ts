@@ -22,6 +22,8 @@ export interface DatasetRow {
   fingerprint: string;
   created_at: number;
   updated_at: number;
+  warnings: string;
+  items_root: string | null;
 }
 
 export interface RunRow {
@@ -125,6 +127,8 @@ export function mapDataset(r: DatasetRow): DatasetRecord {
     fingerprint: r.fingerprint,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
+    warnings: JSON.parse(r.warnings ?? '[]') as string[],
+    itemsRoot: r.items_root ?? null,
   };
 }
 

@@ -116,6 +116,41 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'item metadata per dataset (+ FTS5 title search), dataset warnings',
+    up(db) {
+      // The FTS5 index is kept in step with dataset_items by triggers (a cascade from a deleted
+      // dataset fires them too), so no write path can leave stale search rows behind.
+      db.exec(`
+        ALTER TABLE datasets ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(warnings));
+        ALTER TABLE datasets ADD COLUMN items_root TEXT;
+
+        CREATE TABLE dataset_items (
+          id          INTEGER PRIMARY KEY,
+          dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+          item        INTEGER NOT NULL CHECK (item >= 0),
+          title       TEXT,
+          category    TEXT,
+          image       TEXT,
+          meta        TEXT CHECK (meta IS NULL OR json_valid(meta)),
+          UNIQUE (dataset_id, item)
+        );
+        CREATE INDEX dataset_items_category ON dataset_items(dataset_id, category);
+
+        CREATE VIRTUAL TABLE dataset_items_fts USING fts5(title, category, tokenize = 'unicode61 remove_diacritics 2');
+        CREATE TRIGGER dataset_items_ai AFTER INSERT ON dataset_items BEGIN
+          INSERT INTO dataset_items_fts(rowid, title, category) VALUES (new.id, ifnull(new.title, ''), ifnull(new.category, ''));
+        END;
+        CREATE TRIGGER dataset_items_ad AFTER DELETE ON dataset_items BEGIN
+          DELETE FROM dataset_items_fts WHERE rowid = old.id;
+        END;
+        CREATE TRIGGER dataset_items_au AFTER UPDATE ON dataset_items BEGIN
+          UPDATE dataset_items_fts SET title = ifnull(new.title, ''), category = ifnull(new.category, '') WHERE rowid = old.id;
+        END;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -57,6 +57,20 @@ export interface DatasetRecord {
   fingerprint: string;
   createdAt: string;
   updatedAt: string;
+  /** What the last import (or split) warned about: file + line + problem, one per entry. */
+  warnings: string[];
+  /** Folder that item image paths are relative to (null: no item metadata). */
+  itemsRoot: string | null;
+}
+
+/** One item's metadata as stored (dense item id of its dataset). */
+export interface ItemRecord {
+  item: number;
+  title: string | null;
+  category: string | null;
+  /** Relative to the dataset's itemsRoot, '/'-separated. */
+  image: string | null;
+  meta: Record<string, string | number | boolean | null> | null;
 }
 
 export interface RunInput {

@@ -1,23 +1,18 @@
 // The API rejects bad inputs with errors that name the field, before touching the store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { WorkbenchService } from '../../../src/main/api';
 import { API_METHODS, apiSchemas, parseInput } from '../../../src/shared/api';
 import { MODEL_KINDS } from '../../../src/main/engine/models/registry';
+import { fileTempDir } from '../../helpers/temp';
 
-let dir: string;
+const dir = fileTempDir('micro-api-val-');
 let service: WorkbenchService;
 
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-api-val-'));
   service = new WorkbenchService({ storePath: path.join(dir, 'runs.sqlite'), mode: 'browser' });
 });
-afterAll(async () => {
-  await service.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => service.close());
 
 async function errorOf(method: string, input: unknown) {
   const r = await service.call(method, input);
@@ -35,7 +30,7 @@ describe('input validation', () => {
     expect((await errorOf('itemNeighbours', { runId: 1, item: -1 })).message).toBe('item: expected an integer ≥ 0');
     expect((await errorOf('itemNeighbours', { runId: 1, item: 2, stage: 'final' })).message).toBe('stage: expected one of initial, learned, combined');
     expect((await errorOf('userView', { runId: 1, user: 0, k: 1000 })).message).toBe('k: expected an integer between 1 and 100');
-    expect((await errorOf('exportRun', { runId: 1, what: 'weights' })).message).toBe('what: expected one of embeddings, graphs, metrics, attention');
+    expect((await errorOf('exportRun', { runId: 1, what: 'weights' })).message).toBe('what: expected one of embeddings, graphs, metrics, attention, recommendations');
     expect((await errorOf('renameRun', { runId: 1, name: '   ' })).message).toBe('name: expected a non-empty name');
     expect((await errorOf('compareRuns', { runIds: [] })).message).toBe('runIds: expected at least one run id');
     expect((await errorOf('compareRuns', { runIds: [1, -2] })).message).toBe('runIds.1: expected a positive integer');

@@ -103,6 +103,8 @@ function templates(rng: () => number, c: FuzzContext): Record<string, () => unkn
     userView: () => ({ runId: runId(), user: pick(rng, [0, 5, 10 ** 9]), k: pick(rng, [1, 10, 100]) }),
     exportRun: () => ({ runId: runId(), what: pick(rng, EXPORT_WHATS), format: pick(rng, EXPORT_FORMATS), embedding: pick(rng, [undefined, 'item_final', 'user_final', 'h_visual', 'nope']) }),
     cancelTask: () => ({ taskId: pick(rng, [1, 2, 999]) }),
+    searchItems: () => ({ dataset: ref(), query: pick(rng, ['', 'rye', '"', 'a AND b*', 'NEAR(x', 'ünïcødé']), limit: pick(rng, [1, 50, 1000]) }),
+    itemImage: () => ({ dataset: ref(), item: item() }),
   };
 }
 

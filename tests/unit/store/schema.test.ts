@@ -10,19 +10,12 @@ import {
   StoreError,
   migrate,
 } from '../../../src/main/store';
+import { thrown } from '../../helpers/errors';
 import { sha256, tmpDir } from './helpers';
 
 const V1_SQL = fs.readFileSync(path.join(import.meta.dirname, 'fixtures/schema-v1.sql'), 'utf8');
 
-function catchError(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(StoreError);
-    return e as StoreError;
-  }
-  throw new Error('expected an error');
-}
+const catchError = (fn: () => unknown): StoreError => thrown(StoreError, fn);
 
 function columns(db: Database.Database, table: string): string[] {
   return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
@@ -71,7 +64,20 @@ describe('schema creation', () => {
     const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
       (r) => r.name,
     );
-    expect(tables).toEqual(['artifacts', 'datasets', 'epochs', 'evaluations', 'runs']);
+    expect(tables).toEqual([
+      'artifacts',
+      'dataset_items',
+      'dataset_items_fts',
+      'dataset_items_fts_config',
+      'dataset_items_fts_content',
+      'dataset_items_fts_data',
+      'dataset_items_fts_docsize',
+      'dataset_items_fts_idx',
+      'datasets',
+      'epochs',
+      'evaluations',
+      'runs',
+    ]);
     expect(columns(db, 'runs')).toEqual(
       expect.arrayContaining(['pid', 'host', 'heartbeat_at', 'parent_run_id', 'tags', 'notes', 'config', 'dataset_fingerprint']),
     );

@@ -8,8 +8,9 @@ import { importDataset, splitDataset, type SplitMode } from '../../runs/datasets
 import { diagnoseDataset } from '../../runs/diagnose';
 import { parseCount } from '../args';
 import { withApi, withStore, type GlobalOpts } from '../context';
-import { out, table } from '../output';
+import { note, out, table } from '../output';
 import { loadDatasetArg } from './dataset-arg';
+import { registerItems } from './items';
 
 /** The registered record's stats in the shape `computeStats` gives (what `datasets info --json` prints). */
 function statsOf(d: DatasetInfo): DatasetStats {
@@ -27,13 +28,19 @@ function statsOf(d: DatasetInfo): DatasetStats {
   };
 }
 
-function printInfo(g: GlobalOpts, s: DatasetStats, d: { name: string; layout: string; setting: string; fingerprint: string; sourceExists?: boolean; sourcePaths?: string[] }): void {
+function printInfo(
+  g: GlobalOpts,
+  s: DatasetStats,
+  d: { name: string; layout: string; setting: string; fingerprint: string; sourceExists?: boolean; sourcePaths?: string[]; warnings?: readonly string[]; itemsWithMetadata?: number },
+): void {
   out(
     g,
     () =>
       `${d.name} (${d.layout}, ${d.setting})\n` +
       table([[s.nUsers, s.nItems, s.nTrain, s.nVal, s.nTest, s.density, s.coldItems, s.usersWithoutTrain]], ['users', 'items', 'train', 'val', 'test', 'density', 'cold items', 'users w/o train']) +
       `\nmodalities: ${s.modalities.map((m) => `${m.name} (${m.dim}-d)`).join(', ') || 'none'}\nfingerprint: ${d.fingerprint}` +
+      (d.itemsWithMetadata ? `\nitem metadata: ${d.itemsWithMetadata} items (see: micro datasets items ${d.name})` : '') +
+      (d.warnings?.length ? `\n${d.warnings.length} warning(s):\n${d.warnings.map((w) => `  ${w}`).join('\n')}` : '') +
       (d.sourceExists === false ? `\nwarning: its files (${d.sourcePaths?.join(', ')}) no longer exist; re-import it` : ''),
     { ...s, ...d },
   );
@@ -47,8 +54,18 @@ export function registerDatasets(program: Command, g: () => GlobalOpts): void {
     .addOption(new Option('--layout <layout>').choices(['auto', 'lattice', 'mmrec', 'raw']).default('auto'))
     .addOption(new Option('--setting <setting>', 'LATTICE folders with both: 5-core (warm) or 0-core (cold)').choices(['warm', 'cold']))
     .action(async (folder: string, o) => {
-      const record = await withStore(g(), (store) => importDataset(store, folder, o).record);
-      out(g(), () => `registered dataset "${record.name}" (${record.layout}, ${record.setting}): ${record.stats.users} users, ${record.stats.items} items, fingerprint ${record.fingerprint.slice(0, 12)}`, record);
+      const { record, items } = await withStore(g(), (store) => {
+        const rec = importDataset(store, folder, o).record;
+        return { record: rec, items: store.countItems(rec.id) };
+      });
+      out(
+        g(),
+        () =>
+          `registered dataset "${record.name}" (${record.layout}, ${record.setting}): ${record.stats.users} users, ${record.stats.items} items, fingerprint ${record.fingerprint.slice(0, 12)}` +
+          (items ? `\nitem metadata: ${items} items` : ''),
+        record,
+      );
+      if (record.warnings.length) note(g(), `${record.warnings.length} warning(s):\n${record.warnings.map((w) => `  ${w}`).join('\n')}`);
     });
 
   ds.command('list')
@@ -70,9 +87,12 @@ export function registerDatasets(program: Command, g: () => GlobalOpts): void {
       // Not registered: a folder, imported on the fly (as `train` does).
       await withStore(g(), (store) => {
         const { record: rec, dataset } = loadDatasetArg(store, target);
-        printInfo(g(), computeStats(dataset), { name: rec.name, layout: dataset.layout, setting: dataset.setting, fingerprint: dataset.fingerprint });
+        const stored = store.getDataset(rec.id);
+        printInfo(g(), computeStats(dataset), { name: rec.name, layout: dataset.layout, setting: dataset.setting, fingerprint: dataset.fingerprint, warnings: stored?.warnings ?? [], itemsWithMetadata: store.countItems(rec.id) });
       });
     });
+
+  registerItems(ds, g);
 
   ds.command('split <nameOrFolder>')
     .description('build a warm (80/10/10 per user) or cold-start (20% items held out) split, or carve a test split from train')

@@ -2,11 +2,21 @@
 // (the same summaries and final metrics the app shows); export writes files in-process.
 import { Argument, Option, type Command } from 'commander';
 import { exportRun, type ExportWhat, type ExportFormat } from '../../runs/export';
+import { exportRecommendations, type RecommendSplit } from '../../runs/recommend';
 import { RUN_STATUSES, type RunStatus } from '../../../shared/api';
-import { parseRunId } from '../args';
+import { parseCount, parseRunId } from '../args';
 import { withApi, withStore, type GlobalOpts } from '../context';
 import { CliError } from '../errors';
 import { out, table } from '../output';
+
+/** "backend: webgpu (adapter: nvidia / hopper / …)" from the run's config.backendInfo, when recorded. */
+function backendLine(backend: string | null, config: unknown): string {
+  const a = (config as { backendInfo?: { adapter?: { vendor: string; architecture: string; description: string; device: string; software: boolean } } } | null)
+    ?.backendInfo?.adapter;
+  if (!a) return '';
+  const what = [a.vendor, a.architecture, a.description || a.device].filter(Boolean).join(' / ');
+  return `backend: ${backend ?? '?'} (adapter: ${what}${a.software ? ', software adapter: smoke test, not GPU speed' : ''})\n`;
+}
 
 const runIdArg = () => new Argument('<runId>', 'run id').argParser(parseRunId);
 
@@ -48,7 +58,7 @@ export function registerRuns(program: Command, g: () => GlobalOpts): void {
       out(
         g(),
         () =>
-          `${JSON.stringify(d.run, null, 2)}\nconfig: ${JSON.stringify(d.config)}\n` +
+          `${JSON.stringify(d.run, null, 2)}\n${backendLine(d.run.backend, d.config)}config: ${JSON.stringify(d.config)}\n` +
           table(d.epochs.map((e) => [e.epoch, e.losses.total ?? NaN, e.metrics?.['recall@20'] ?? NaN, e.seconds ?? NaN]), ['epoch', 'loss', 'val R@20', 'seconds']) +
           `\nartifacts: ${d.artifacts.map((a) => `${a.kind}/${a.name}`).join(', ')}`,
         d,
@@ -77,16 +87,25 @@ export function registerRuns(program: Command, g: () => GlobalOpts): void {
 
   program
     .command('export')
-    .description('export embeddings, neighbour graphs or metrics of a run')
+    .description('export embeddings, neighbour graphs, metrics, attention or top-K recommendations of a run')
     .addArgument(runIdArg())
-    .addOption(new Option('--what <what>').choices(['embeddings', 'graphs', 'metrics', 'attention']).default('embeddings'))
-    .addOption(new Option('--format <format>', 'npy, csv or projector (TensorBoard TSV + metadata)').choices(['npy', 'csv', 'projector']).default('npy'))
+    .addOption(new Option('--what <what>').choices(['embeddings', 'graphs', 'metrics', 'attention', 'recommendations']).default('embeddings'))
+    .addOption(new Option('--format <format>', 'embeddings: npy (default), csv or projector (TensorBoard TSV + metadata); recommendations: csv (default) or jsonl').choices(['npy', 'csv', 'projector', 'jsonl']))
     .requiredOption('--out <folder>', 'output folder')
     .option('--embedding <name>', 'which embedding table (default: item_final)')
-    .action(async (id: number, o: { what: ExportWhat; format: ExportFormat; out: string; embedding?: string }) => {
-      const files = await withStore(g(), (store) => {
+    .option('--k <n>', 'recommendations: top-K per user (1-1000)', parseCount, 20)
+    .addOption(new Option('--split <split>', 'recommendations: users with test items, train masked (test) or every user, all known interactions masked (all)').choices(['test', 'all']).default('test'))
+    .action(async (id: number, o: { what: ExportWhat | 'recommendations'; format?: ExportFormat | 'jsonl'; out: string; embedding?: string; k: number; split: RecommendSplit }) => {
+      const files = await withStore(g(), async (store) => {
         if (!store.getRun(id)) throw new CliError('NOT_FOUND', `run ${id} not found`);
-        return exportRun(store, id, { what: o.what, format: o.format, out: o.out, embedding: o.embedding });
+        if (o.what === 'recommendations') {
+          const format = o.format ?? 'csv';
+          if (format !== 'csv' && format !== 'jsonl') throw new CliError('USAGE', `--format: recommendations export as csv or jsonl (got ${format})`, 'see: micro export --help');
+          if (o.k < 1 || o.k > 1000) throw new CliError('USAGE', `--k: expected an integer between 1 and 1000, got ${o.k}`, 'see: micro export --help');
+          return exportRecommendations(store, id, { k: o.k, split: o.split, format, out: o.out });
+        }
+        if (o.format === 'jsonl') throw new CliError('USAGE', `--format jsonl: only recommendations export as jsonl`, 'see: micro export --help');
+        return exportRun(store, id, { what: o.what, format: o.format ?? 'npy', out: o.out, embedding: o.embedding });
       });
       out(g(), () => files.map((f) => `wrote ${f}`).join('\n'), { files });
     });

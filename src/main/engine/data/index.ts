@@ -118,12 +118,25 @@ export function saveLatticeDataset(ds: Dataset, folder: string, opts: SaveLattic
       written.push(f);
     }
   }
+  // Original ids of a raw list travel with its splits: one per line, in dense-id order.
+  const idFiles: Record<string, string> = {};
+  for (const [key, ids, file] of [
+    ['userIds', ds.userIds, 'user_ids.txt'],
+    ['itemIds', ds.itemIds, 'item_ids.txt'],
+  ] as const) {
+    if (!ids) continue;
+    const f = path.join(root, file);
+    fs.writeFileSync(f, `${ids.join('\n')}\n`);
+    idFiles[key] = file;
+    written.push(f);
+  }
   if (opts.manifest ?? true) {
     const f = path.join(root, 'micro.json');
     const base = path.basename(splitDir);
     const manifest: Record<string, unknown> = { name: ds.name, layout: 'lattice' };
     if (base !== '5-core' && base !== '0-core') manifest.setting = ds.setting;
     if (files.length) manifest.modalities = files;
+    Object.assign(manifest, idFiles);
     fs.writeFileSync(f, `${JSON.stringify(manifest, null, 2)}\n`);
     written.push(f);
   }
@@ -139,7 +152,8 @@ export { DatasetManifestSchema, readManifest, type DatasetManifest, type Modalit
 export { loadMmrec, parseInter, type MmrecLoadOptions } from './mmrec';
 export * from './npy';
 export { createRng, type Rng } from './random';
-export { loadRawList, parseRawList, readItemOrder, type RawLoadOptions } from './rawlist';
+export { loadRawList, parseRawList, readIdList, readItemOrder, type RawLoadOptions } from './rawlist';
+export * from './items';
 export * from './splits';
 export { computeStats } from './stats';
 export { parseJsonText, readJsonFile } from './validate';

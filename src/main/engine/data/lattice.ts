@@ -16,6 +16,7 @@ import { emptyUserItems } from './csr';
 import { makeDataset } from './dataset';
 import { discoverModalities, loadFeatureFiles, readManifest, resolveItemCount, type DatasetManifest } from './manifest';
 import { readSplitFile, splitToUserItems, type ParsedSplit } from './splitjson';
+import { readIdList } from './rawlist';
 import { checkIdSpace } from './validate';
 
 export interface LatticeLoadOptions {
@@ -96,8 +97,22 @@ export function loadLattice(folder: string, opts: LatticeLoadOptions = {}): Data
     checkIdSpace('item', itemBound, parts.map((p) => p.s.items), { file: itemAt.file, where: itemAt.s.maxItem?.where });
   }
   const boundWhere = itemAt.s.maxItem ? `${itemAt.file} (${itemAt.s.maxItem.where})` : itemAt.file;
-  const nItems = resolveItemCount(itemBound, feats, boundWhere);
-  const nUsers = userBound;
+  // A split of a raw list keeps its original ids (written beside it, named by the manifest).
+  const idMap = (rel: string | undefined, kind: 'user' | 'item', bound: number) => {
+    if (!rel) return undefined;
+    const file = path.resolve(root, rel);
+    const ids = readIdList(file, `${kind} id map`);
+    if (ids.length < bound) throw new DataError(file, `lists ${ids.length} ${kind} ids, but the splits use ${kind} ids up to ${bound - 1}`);
+    return { ids, file };
+  };
+  const userMap = idMap(manifest?.userIds, 'user', userBound);
+  const itemMap = idMap(manifest?.itemIds, 'item', itemBound);
+  let nItems = resolveItemCount(itemBound, feats, boundWhere);
+  if (itemMap && feats.modalities.length > 0 && itemMap.ids.length !== nItems) {
+    throw new DataError(itemMap.file, `lists ${itemMap.ids.length} item ids, but the features have ${nItems} rows`);
+  }
+  nItems = Math.max(nItems, itemMap?.ids.length ?? 0);
+  const nUsers = Math.max(userBound, userMap?.ids.length ?? 0);
 
   const warnings: string[] = [];
   const build = (s: ParsedSplit, file: string) => {
@@ -115,7 +130,14 @@ export function loadLattice(folder: string, opts: LatticeLoadOptions = {}): Data
     throw new DataError(dir, `asked for the ${opts.setting} split, but this split is ${setting}`);
   }
 
-  const sourcePaths = [trainFile, valFile, ...(hasTest ? [testFile] : []), ...feats.modalities.map((m) => m.sourceFile!), ...(man ? [man.file] : [])];
+  const sourcePaths = [
+    trainFile,
+    valFile,
+    ...(hasTest ? [testFile] : []),
+    ...feats.modalities.map((m) => m.sourceFile!),
+    ...(man ? [man.file] : []),
+    ...[userMap, itemMap].flatMap((m) => (m ? [m.file] : [])),
+  ];
   const ds = makeDataset({
     name: opts.name ?? manifest?.name ?? path.basename(root),
     layout: 'lattice',
@@ -128,6 +150,8 @@ export function loadLattice(folder: string, opts: LatticeLoadOptions = {}): Data
     test: testUI,
     modalities: feats.modalities,
     files: { train: trainFile, val: valFile, test: testFile },
+    ...(userMap ? { userIds: userMap.ids } : {}),
+    ...(itemMap ? { itemIds: itemMap.ids } : {}),
     requireVal: true,
     warnings,
   });

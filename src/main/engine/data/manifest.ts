@@ -33,6 +33,11 @@ export const DatasetManifestSchema = z.object({
   interactionsFile: z.string().min(1).optional(),
   /** Raw: text file with one original item id per line, in feature-row order. */
   itemOrder: z.string().min(1).optional(),
+  /** Item metadata (CSV/TSV/JSONL with an `item` column); default items.csv/.tsv/.jsonl. */
+  items: z.string().min(1).optional(),
+  /** LATTICE splits of raw lists: original user / item ids, one per line in dense-id order. */
+  userIds: z.string().min(1).optional(),
+  itemIds: z.string().min(1).optional(),
   modalities: z.array(ModalitySpecSchema).optional(),
 });
 

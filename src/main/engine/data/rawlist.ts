@@ -160,17 +160,22 @@ export function parseRawList(
 
 /** Read an item-order file: one id per non-blank line, no duplicates. */
 export function readItemOrder(file: string): string[] {
-  const lines = splitLines(readTextFile(file, 'item-order file'));
+  return readIdList(file, 'item-order file');
+}
+
+/** One id per non-blank line, no duplicates (item-order files, id maps of splits). */
+export function readIdList(file: string, what: string): string[] {
+  const lines = splitLines(readTextFile(file, what));
   const seen = new Map<string, number>();
   const ids: string[] = [];
   for (const { line, text } of lines) {
     const id = text.trim();
     const prev = seen.get(id);
-    if (prev !== undefined) throw new DataError(file, `duplicate item id ${quoted(id)} (first on line ${prev})`, `line ${line}`);
+    if (prev !== undefined) throw new DataError(file, `duplicate ${/user/.test(what) ? 'user' : 'item'} id ${quoted(id)} (first on line ${prev})`, `line ${line}`);
     seen.set(id, line);
     ids.push(id);
   }
-  if (ids.length === 0) throw new DataError(file, 'item-order file is empty');
+  if (ids.length === 0) throw new DataError(file, `${what} is empty`);
   return ids;
 }
 

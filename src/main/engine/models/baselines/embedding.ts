@@ -29,8 +29,15 @@ export interface EmbeddingBaselineConfig {
 
 export const EMBEDDING_BASELINE_DEFAULTS: EmbeddingBaselineConfig = { embedDim: 64, l2: 1e-4, layers: 2, adjacency: 'sym' };
 
+/** A host copy of one embedding table. */
+export interface EmbeddingTable {
+  data: Float32Array;
+  rows: number;
+  cols: number;
+}
+
 /** Shared skeleton: ego tables, a final-embedding function, BPR + L2 on the batch's ego rows. */
-abstract class EmbeddingRecommender implements Recommender {
+export abstract class EmbeddingRecommender implements Recommender {
   abstract readonly kind: string;
   protected readonly userEmb: tf.Variable<tf.Rank.R2>;
   protected readonly itemEmb: tf.Variable<tf.Rank.R2>;
@@ -77,6 +84,20 @@ abstract class EmbeddingRecommender implements Recommender {
   scoreUsers(users: Int32Array): Float32Array {
     if (!this.scorer) this.prepareScoring();
     return scoreWithEmbeddings(this.scorer!, users);
+  }
+
+  /**
+   * What a run stores and exports: the ego ID tables and the final tables whose dot products are
+   * the scores (user_final · item_finalᵀ; VBPR's carry its bias columns, see Vbpr.userRows).
+   */
+  embeddingTables(): Record<string, EmbeddingTable> {
+    const host = (t: tf.Tensor2D): EmbeddingTable => ({ data: (t.dataSync() as Float32Array).slice(), rows: t.shape[0], cols: t.shape[1] });
+    const out: Record<string, EmbeddingTable> = { user_id: host(this.userEmb), item_id: host(this.itemEmb) };
+    const [u, i] = tf.tidy(() => this.finals());
+    out.user_final = host(u);
+    out.item_final = host(i);
+    for (const t of [u, i]) if (!(t instanceof tf.Variable)) t.dispose();
+    return out;
   }
 
   dispose(): void {

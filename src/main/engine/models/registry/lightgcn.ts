@@ -11,7 +11,7 @@ export default defineModel<z.infer<typeof schema>>({
   label: 'LightGCN',
   description: 'Graph collaborative filtering without features',
   trainable: true,
-  capabilities: { embeddings: false, graphs: false, attention: false, explanations: false },
+  capabilities: { embeddings: true, graphs: false, attention: false, explanations: false },
   schema,
   defaults: (preset) => ({ ...EMBEDDING_BASELINE_DEFAULTS, ...referenceEmbedding(preset) }),
   trainDefaults: baselineTrainDefaults,

@@ -11,7 +11,7 @@ export default defineModel<z.infer<typeof schema>>({
   label: 'MF-BPR',
   description: 'Matrix factorisation with the BPR loss',
   trainable: true,
-  capabilities: { embeddings: false, graphs: false, attention: false, explanations: false },
+  capabilities: { embeddings: true, graphs: false, attention: false, explanations: false },
   schema,
   defaults: (preset) => ({ embedDim: EMBEDDING_BASELINE_DEFAULTS.embedDim, l2: referenceEmbedding(preset).l2 ?? EMBEDDING_BASELINE_DEFAULTS.l2 }),
   trainDefaults: baselineTrainDefaults,

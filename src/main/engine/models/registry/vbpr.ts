@@ -11,7 +11,7 @@ export default defineModel<z.infer<typeof schema>>({
   label: 'VBPR',
   description: 'MF-BPR with item content features',
   trainable: true,
-  capabilities: { embeddings: false, graphs: false, attention: false, explanations: false },
+  capabilities: { embeddings: true, graphs: false, attention: false, explanations: false },
   schema,
   // Its L2 also covers the content part (see Vbpr), which needs a stronger coefficient.
   defaults: () => ({ embedDim: EMBEDDING_BASELINE_DEFAULTS.embedDim, l2: 1e-2 }),
