@@ -88,12 +88,14 @@ function describeAdapter(a: AdapterInfo): string {
 }
 
 async function tryWebgpu(forced: boolean): Promise<AdapterInfo> {
+  // Checked before Dawn is loaded: in auto mode a training process should neither load the
+  // native module nor have Dawn print its adapter warnings for a backend it cannot use.
+  if (!forced && !hasSyncReadback()) {
+    throw new Error('not tried in auto mode: training reads tensors synchronously and Dawn in Node has no synchronous readback (see micro doctor for the adapter)');
+  }
   const adapter = await probeWebgpuAdapter();
   if (adapter.software && !forced) {
     throw new Error(`only a software adapter (${describeAdapter(adapter)}); force it with --backend webgpu`);
-  }
-  if (!forced && !hasSyncReadback()) {
-    throw new Error(`adapter ${describeAdapter(adapter)} found, but not used in auto mode: training reads tensors synchronously and Dawn in Node has no synchronous readback`);
   }
   await import(/* @vite-ignore */ '@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error('webgpu backend failed to initialise');
