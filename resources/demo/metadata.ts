@@ -10,7 +10,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRng } from '../../src/main/engine/data/random';
-import type { DemoData } from './generate';
 
 /** Coarse groups: name, shape, hue. Topic t is in group t % 5, variant floor(t / 5). */
 export const DEMO_GROUPS = [
@@ -91,8 +90,16 @@ export function demoThumbnail(topic: number, style: number): string {
 
 const csv = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
+/** What the metadata is drawn from: the generator's planted structure (its DemoData fits). */
+export interface DemoItemsSource {
+  config: { seed: number; nItems: number };
+  itemTopic: Int32Array;
+  itemTextTopic: Int32Array;
+  itemStyle: Int32Array;
+}
+
 /** Write items.csv and images/<item>.svg (deterministic for the data). */
-export function writeDemoMetadata(outDir: string, data: DemoData): void {
+export function writeDemoMetadata(outDir: string, data: DemoItemsSource): void {
   const rng = createRng(data.config.seed + 7);
   const n = data.config.nItems;
   const dir = path.join(outDir, 'images');

@@ -4,7 +4,7 @@
 // gather's is UnsortedSegmentSum, UnsortedSegmentSum's is gather.
 // Index arrays are uploaded per call (int32, nnz·4 bytes: an upload, never a readback).
 import { tf } from './backend';
-import type { SparsePattern } from './ops';
+import type { SparsePattern } from './types';
 
 const ints = (a: Int32Array) => tf.tensor1d(a, 'int32');
 

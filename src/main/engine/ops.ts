@@ -43,13 +43,8 @@ export function untaped<T>(f: () => T): T {
   return result as T;
 }
 
-/** Sparse matrix pattern in COO form, rows ascending. Edge values travel as a tensor. */
-export interface SparsePattern {
-  readonly nRows: number;
-  readonly nCols: number;
-  readonly rows: Int32Array;
-  readonly cols: Int32Array;
-}
+import type { SparsePattern } from './types';
+export type { SparsePattern };
 
 /** tf.customGrad with the loose typing its overloads cannot express for multi-input ops. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

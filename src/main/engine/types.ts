@@ -99,3 +99,11 @@ export interface DatasetStats {
 import type { ProgressEvent } from '../../shared/vocabulary';
 export type { ProgressEvent };
 export type ProgressFn = (e: ProgressEvent) => void;
+
+/** Sparse matrix pattern in COO form, rows ascending. Edge values travel as a tensor. */
+export interface SparsePattern {
+  readonly nRows: number;
+  readonly nCols: number;
+  readonly rows: Int32Array;
+  readonly cols: Int32Array;
+}

@@ -3,7 +3,7 @@
 // epoch; `reference` = the public code's 1024 random users per batch, validate every 5 epochs.
 import { z } from 'zod';
 import { DEFAULT_TRAIN_OPTIONS } from './trainer';
-import type { Preset } from '../models/registry/types';
+import type { Preset } from '../../../shared/vocabulary';
 
 const g = (group: string) => ({ group });
 
