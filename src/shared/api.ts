@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 export * from './vocabulary';
 export * from './records';
-import type { EpochInfo, ModalityDiagnosis } from './records';
+import type { EpochInfo, ModalityDiagnosis, RunCore } from './records';
 import { EXPORT_FORMATS, EXPORT_WHATS, RECOMMEND_SPLITS, LAYOUTS, NEIGHBOUR_STAGES, PRESETS, RUN_SORT_KEYS, RUN_STATUSES, SETTINGS, SPLIT_MODES } from './vocabulary';
 import type { ModelCapabilities, ModelKind, NeighbourStage, Preset, ProgressEvent, RunStatus, Setting } from './vocabulary';
 
@@ -276,29 +276,14 @@ export interface DiagnoseResult {
 /** Final (or best-epoch) metric values keyed "split/metric@k", e.g. "val/recall@20". */
 export type MetricMap = Record<string, number>;
 
-export interface RunSummary {
-  id: number;
-  name: string;
-  datasetId: number | null;
+export interface RunSummary extends RunCore {
   datasetName: string | null;
   setting: Setting | null;
-  model: string;
-  preset: string | null;
-  seed: number | null;
-  backend: string | null;
-  status: RunStatus;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  wallSeconds: number | null;
-  bestEpoch: number | null;
   epochsRecorded: number;
-  parentRunId: number | null;
   metrics: MetricMap;
-  /** Interrupted with a checkpoint: can be resumed. */
   /** What this run's model stores (neighbour graphs, attention, embeddings): the registry's answer. */
   capabilities: ModelCapabilities;
+  /** Has a checkpoint and stopped early (failed, cancelled, interrupted): can be resumed. */
   resumable: boolean;
   /** Training in this app right now (can be cancelled here). */
   active: boolean;

@@ -4,7 +4,7 @@
 // The vocabularies are defined once, in the shared contract (plain constants, no zod).
 import { RUN_STATUSES, type NeighbourStage, type RunStatus, type Setting } from '../../shared/vocabulary';
 export { RUN_STATUSES, type NeighbourStage, type RunStatus };
-import type { EpochInfo } from '../../shared/records';
+import type { EpochInfo, RunCore } from '../../shared/records';
 export type SplitSetting = Setting;
 export type EvalSplit = 'val' | 'test';
 
@@ -93,29 +93,15 @@ export interface RunInput {
   notes?: string | null;
 }
 
-export interface RunRecord {
-  id: number;
-  name: string;
-  datasetId: number | null;
+export interface RunRecord extends RunCore {
   datasetFingerprint: string | null;
   model: ModelName;
-  preset: string | null;
   config: Record<string, unknown>;
-  backend: string | null;
-  seed: number | null;
   appVersion: string | null;
-  status: RunStatus;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  wallSeconds: number | null;
-  bestEpoch: number | null;
   /** Process that runs / ran it, and the host it ran on. */
   pid: number | null;
   host: string | null;
   heartbeatAt: string | null;
-  parentRunId: number | null;
   tags: string[];
   notes: string | null;
 }
