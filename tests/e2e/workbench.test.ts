@@ -213,16 +213,30 @@ suite('workbench in browser mode (chromium)', () => {
     const alpha = (await page.getByTestId('attention-value').allTextContents()).map(Number);
     expect(alpha.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
     await page.locator('[data-testid="distribution-chart"][data-points="20"]').waitFor({ timeout: 20_000 });
+    // search by a word of a title (resources/demo/items.csv), open the first suggestion with Enter
+    await page.fill('#explorer-item', 'anthem');
+    const suggestion = page.locator('#explorer-item-list [role="option"]').first();
+    await expect.poll(() => suggestion.textContent(), { timeout: 10_000 }).toMatch(/Anthem/);
+    const found = await suggestion.getAttribute('data-item');
+    await page.press('#explorer-item', 'Enter');
+    await expect.poll(() => page.locator('.item-head').getAttribute('data-item'), { timeout: 20_000 }).toBe(found);
+    await expect(page.locator('.item-head h2').textContent()).resolves.toMatch(/Anthem/);
+    // neighbour rows: thumbnail (data: URL) + title + category; graph nodes carry the thumbnails
+    const row = page.locator('.graph-card').first().locator('.nb-list li').first();
+    await expect.poll(() => row.locator('img').getAttribute('src'), { timeout: 20_000 }).toMatch(/^data:image\/svg\+xml;base64,/);
+    await expect(row.locator('.nb-title').textContent()).resolves.not.toMatch(/^item \d+$/);
+    await expect(row.locator('.nb-cat').textContent()).resolves.toContain(' / ');
+    await expect.poll(async () => Number(await page.locator('.graph[data-modality="visual"]').getAttribute('data-images')), { timeout: 20_000 }).toBeGreaterThan(5);
+    await page.locator('[data-testid="distribution-chart"][data-points="20"]').waitFor({ timeout: 20_000 });
     await shot('explorer', true, true);
     // switch stage, then move to a neighbour through the keyboard-friendly list
     await page.getByLabel('initial').check();
     await expect.poll(() => page.locator('.item-head').textContent()).toContain('initial graph');
     const first = page.locator('.graph-card').first();
-    await first.locator('summary').click();
-    const target = first.locator('.neighbour-list button').first();
-    const label = (await target.textContent())!.trim();
-    await target.click();
-    await expect.poll(() => page.locator('.item-head h2').textContent()).toBe(`Item ${label.replace('item ', '')}`);
+    const target = first.locator('.nb-list li').first();
+    const next = await target.getAttribute('data-item');
+    await target.locator('button').click();
+    await expect.poll(() => page.locator('.item-head').getAttribute('data-item')).toBe(next);
     await expect.poll(async () => Number(await page.locator('.graph[data-modality="visual"]').getAttribute('data-nodes'))).toBeGreaterThan(5);
   }, 90_000);
 
@@ -231,6 +245,8 @@ suite('workbench in browser mode (chromium)', () => {
     const recs = page.locator('table[aria-label="Recommendations"] tbody tr');
     await expect.poll(() => recs.count(), { timeout: 30_000 }).toBe(10);
     await expect(page.locator('.explain').first().textContent()).resolves.toMatch(/visual|textual/);
+    await expect.poll(() => recs.first().locator('img').getAttribute('src'), { timeout: 20_000 }).toMatch(/^data:image\//);
+    await expect(recs.first().locator('td').nth(1).locator('a').textContent()).resolves.not.toMatch(/^item \d+$/);
     await shot('users', true);
   }, 60_000);
 
