@@ -2,6 +2,7 @@
 // histograms, top-K recommendations from stored final embeddings, and their explanations through
 // the combined item-item graphs. Typed arrays in, plain objects out; no store, no I/O.
 import type { AttentionVector, Explanation, Histogram } from '../../shared/api';
+import { topKRow } from '../engine/eval/evaluator';
 
 export interface Matrix<T extends Float32Array | Int32Array> {
   data: T;
@@ -77,9 +78,9 @@ export function topK(users: Matrix<Float32Array>, items: Matrix<Float32Array>, u
     scores[i] = s;
   }
   for (const i of masked) if (i >= 0 && i < scores.length) scores[i] = -Infinity;
-  const order = Array.from({ length: items.rows }, (_, i) => i).filter((i) => scores[i] !== -Infinity);
-  order.sort((a, b) => scores[b] - scores[a] || a - b);
-  return order.slice(0, k).map((item) => ({ item, score: scores[item] }));
+  const top = new Int32Array(k);
+  const found = topKRow(scores, 0, items.rows, k, top, new Float64Array(k), new Int32Array(k));
+  return Array.from(top.subarray(0, found), (item) => ({ item, score: scores[item] }));
 }
 
 /**

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { RunStore } from '../store';
 import type { Dataset } from '../engine/types';
 import { itemsOf } from '../engine/data';
+import { topKRow } from '../engine/eval/evaluator';
 import { loadRegistered } from './datasets';
 
 export type RecommendSplit = 'test' | 'all';
@@ -88,26 +89,6 @@ async function modelScorer(store: RunStore, runId: number, ds: Dataset): Promise
   return { source: model.variables().length ? 'model restored from its checkpoint' : 'model re-fitted on the dataset', score: (u) => model.scoreUsers(u), dispose: () => model.dispose() };
 }
 
-/** The k best unmasked items of one score row (ties: lower item id first). */
-export function topKRow(scores: Float32Array, offset: number, n: number, k: number, masked: (item: number) => boolean): { item: number; score: number }[] {
-  const items: number[] = [];
-  const vals: number[] = [];
-  for (let it = 0; it < n; it++) {
-    const s = scores[offset + it];
-    if (Number.isNaN(s) || masked(it)) continue;
-    if (items.length === k && s <= vals[k - 1]) continue;
-    let p = items.length === k ? k - 1 : items.length;
-    while (p > 0 && vals[p - 1] < s) p--;
-    items.splice(p, 0, it);
-    vals.splice(p, 0, s);
-    if (items.length > k) {
-      items.pop();
-      vals.pop();
-    }
-  }
-  return items.map((item, q) => ({ item, score: vals[q] }));
-}
-
 /** RFC 4180 quoting where needed (original ids are arbitrary strings). */
 export function csvField(s: string): string {
   return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -141,17 +122,19 @@ export async function exportRecommendations(store: RunStore, runId: number, o: R
   const fd = fs.openSync(file, 'w');
   try {
     if (o.format === 'csv') fs.writeSync(fd, 'user,item,rank,score\n');
-    const mask = new Uint8Array(n);
+    // The evaluator's top-K (a K-sized heap; -Infinity marks masked items, ties: lower id first).
+    const topIdx = new Int32Array(o.k);
+    const heapS = new Float64Array(o.k);
+    const heapI = new Int32Array(o.k);
     for (let b = 0; b < users.length; b += BLOCK) {
       const block = Int32Array.from(users.slice(b, b + BLOCK));
       const scores = scorer.score(block);
       const lines: string[] = [];
       for (let r = 0; r < block.length; r++) {
         const u = block[r];
-        const seen: Int32Array[] = maskSplits.map((s) => itemsOf(s, u));
-        for (const l of seen) for (const it of l) mask[it] = 1;
-        const top = topKRow(scores, r * n, n, o.k, (it) => mask[it] === 1);
-        for (const l of seen) for (const it of l) mask[it] = 0;
+        for (const split of maskSplits) for (const it of itemsOf(split, u)) scores[r * n + it] = -Infinity;
+        const found = topKRow(scores, r * n, n, o.k, topIdx, heapS, heapI);
+        const top = Array.from(topIdx.subarray(0, found), (item) => ({ item, score: scores[r * n + item] }));
         if (o.format === 'csv') for (const [q, t] of top.entries()) lines.push(`${csvField(uid(u))},${csvField(iid(t.item))},${q + 1},${num(t.score)}`);
         else lines.push(JSON.stringify({ user: uid(u), items: top.map((t, q) => ({ item: iid(t.item), rank: q + 1, score: Number(num(t.score)) })) }));
       }
