@@ -1,13 +1,11 @@
 // The analyst's views of one finished run: an item's neighbours per modality, its attention
 // weights, their distribution over all items, a user's recommendations explained by the item
 // graphs, and exports. Reads stored artifacts only; the dataset index comes from a task worker.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { RunRecord, RunStore } from '../store';
 import { exportRun as writeExport, type ExportFormat, type ExportWhat } from '../runs/export';
-import { ApiError, type ExportFile } from '../../shared/api';
+import { ApiError } from '../../shared/api';
 import { ArtifactReader, coldSet } from './artifacts';
+import { collectExport } from './export-files';
 import type { DatasetIndex, Task, TaskResult } from './task-worker';
 import { metaLookup } from './items';
 import type { HandlerGroup } from './handlers';
@@ -135,20 +133,12 @@ export function exploreHandlers(c: ExploreContext): HandlerGroup<'itemNeighbours
         return { files: r.files };
       }
       if (i.what !== 'embeddings' && i.format !== 'csv') throw new ApiError('INVALID_INPUT', `format: ${i.what} export as csv only (got ${i.format})`);
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-export-'));
       try {
-        const written = writeExport(c.store, run.id, { what: i.what as ExportWhat, format: i.format as ExportFormat, out: dir, embedding: i.embedding });
-        const files: ExportFile[] = written.map((f) => {
-          const bytes = fs.readFileSync(f);
-          return { name: path.basename(f), mime: MIME[path.extname(f)] ?? 'application/octet-stream', size: bytes.length, data: bytes.toString('base64') };
-        });
-        return { files };
+        return { files: await collectExport((dir) => writeExport(c.store, run.id, { what: i.what as ExportWhat, format: i.format as ExportFormat, out: dir, embedding: i.embedding })) };
       } catch (e) {
         const msg = (e as Error).message;
         if (/has no /.test(msg)) throw new ApiError('NOT_FOUND', msg);
         throw e;
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
       }
     },
   };

@@ -74,21 +74,9 @@ export async function runTask(task: Task): Promise<unknown> {
         return { modalities, seconds: (Date.now() - t0) / 1000 };
       }
       case 'recommend': {
-        const fs = await import('node:fs');
-        const os = await import('node:os');
         const { exportRecommendations } = await import('../runs/recommend');
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-recs-'));
-        try {
-          const written = await exportRecommendations(store, task.runId, { k: task.k, split: task.split, format: task.format, out: dir });
-          return {
-            files: written.map((f) => {
-              const bytes = fs.readFileSync(f);
-              return { name: path.basename(f), mime: f.endsWith('.csv') ? 'text/csv' : 'application/x-ndjson', size: bytes.length, data: bytes.toString('base64') };
-            }),
-          };
-        } finally {
-          fs.rmSync(dir, { recursive: true, force: true });
-        }
+        const { collectExport } = await import('./export-files');
+        return { files: await collectExport((out) => exportRecommendations(store, task.runId, { k: task.k, split: task.split, format: task.format, out })) };
       }
       case 'index': {
         const rec = requireDataset(store, task.dataset);
