@@ -8,7 +8,10 @@
 // backend (webgpu) they are stock TF.js ops instead (ops-gpu.ts): nothing is read back.
 import { onGpu, tf } from './backend';
 import { edgeDotsGpu, gatherRowsGpu, propagateGpu, spmmGpu } from './ops-gpu';
+import type { SparsePattern } from './types';
 import { edgeDotsBackwardSimd, edgeDotsSimd, gatherRowsSimd, propagateSimd, scatterAddRowsSimd, sparseSimdAvailable, spmmBackwardSimd, spmmSimd } from './kernels/simd/sparse';
+
+export type { SparsePattern };
 
 /**
  * Runs `f` in a tidy scope and returns the result's values. Never return typed arrays from
@@ -42,9 +45,6 @@ export function untaped<T>(f: () => T): T {
   }
   return result as T;
 }
-
-import type { SparsePattern } from './types';
-export type { SparsePattern };
 
 /** tf.customGrad with the loose typing its overloads cannot express for multi-input ops. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,5 @@
 // Core data types shared by every engine module. Pure TypeScript: no tfjs, no I/O.
+import type { ProgressEvent } from '../../shared/vocabulary';
 
 /** A readable input error: which file, which line/field, what was expected. */
 export class DataError extends Error {
@@ -96,7 +97,6 @@ export interface DatasetStats {
 }
 
 /** Progress callback payload shared by long-running engine work. */
-import type { ProgressEvent } from '../../shared/vocabulary';
 export type { ProgressEvent };
 export type ProgressFn = (e: ProgressEvent) => void;
 

@@ -1,8 +1,8 @@
 // The paper's pilot studies (section 2.2, Tables 1-2) for every modality of a dataset.
 import { DataError, type Dataset } from '../engine/types';
 import { pilotStudies } from '../engine/graph/pilot';
-
 import type { ModalityDiagnosis } from '../../shared/records';
+
 export type { ModalityDiagnosis };
 
 export const DEFAULT_KS: readonly number[] = [5, 10, 15, 20];

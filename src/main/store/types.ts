@@ -3,8 +3,9 @@
 
 // The vocabularies are defined once, in the shared contract (plain constants, no zod).
 import { RUN_STATUSES, type NeighbourStage, type RunStatus, type Setting } from '../../shared/vocabulary';
-export { RUN_STATUSES, type NeighbourStage, type RunStatus };
 import type { EpochInfo, RunCore } from '../../shared/records';
+
+export { RUN_STATUSES, type NeighbourStage, type RunStatus };
 export type SplitSetting = Setting;
 export type EvalSplit = 'val' | 'test';
 
