@@ -1,41 +1,14 @@
-// End-to-end through the real UI in browser mode: the browser-mode server on a free port with a
-// temporary store, the built renderer in Debian's chromium (playwright-core). Leaves screenshots
-// of every view in tests/artifacts/screenshots/; with UPDATE_DOCS_SCREENSHOTS=1 it also refreshes
-// the README's copies in docs/screenshots/ (off by default: a test run leaves tracked files alone).
+// End-to-end through the real UI in browser mode (tests/helpers/browser.ts): the server on a free
+// port with a temporary store, the built renderer in Debian's chromium. Leaves screenshots of every
+// view in tests/artifacts/screenshots/; with UPDATE_DOCS_SCREENSHOTS=1 it also refreshes the README's
+// copies in docs/screenshots/ (off by default: a test run leaves tracked files alone).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { DEMO, haveChromium, openBrowserSession, type BrowserSession } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = path.resolve(__dirname, '..', '..');
-const DEMO = path.join(ROOT, 'resources', 'demo');
-const SHOTS = path.join(ROOT, 'tests', 'artifacts', 'screenshots');
-const DOCS_SHOTS = path.join(ROOT, 'docs', 'screenshots');
-const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
-const RENDERER = path.join(ROOT, 'out', 'renderer', 'index.html');
-
-const haveChromium = fs.existsSync(CHROMIUM);
 const suite = haveChromium ? describe : describe.skip;
-if (!haveChromium) console.warn(`e2e skipped: ${CHROMIUM} is missing (install it with: apt-get update && apt-get install -y chromium)`);
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Build the renderer when its output is missing or older than its sources. */
-function ensureRendererBuilt(): void {
-  const src = Math.max(newestMtime(path.join(ROOT, 'src', 'renderer')), newestMtime(path.join(ROOT, 'src', 'shared')));
-  if (fs.existsSync(RENDERER) && fs.statSync(RENDERER).mtimeMs >= src) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
-}
 
 function parseNpyShape(bytes: Buffer): number[] {
   expect(bytes.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
@@ -49,68 +22,21 @@ function parseNpyShape(bytes: Buffer): number[] {
 }
 
 suite('workbench in browser mode (chromium)', () => {
-  let dir: string;
-  let server: ChildProcess;
+  let s: BrowserSession;
+  let dir = '';
   let url = '';
   let token = '';
-  let browser: Browser;
   let page: Page;
-  const logs: string[] = [];
-
-  async function shot(name: string, docs = false, fullPage = false) {
-    const file = path.join(SHOTS, `${name}.png`);
-    await page.screenshot({ path: file, fullPage });
-    if (docs && UPDATE_DOCS) fs.copyFileSync(file, path.join(DOCS_SHOTS, `${name}.png`));
-  }
-
-  async function view(hash: string) {
-    await page.goto(`${url}/${hash}`);
-    await page.waitForLoadState('domcontentloaded');
-  }
+  const shot = (name: string, docs = false, fullPage = false) => s.shot(name, docs, fullPage);
+  const view = (hash: string) => s.view(hash);
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    if (UPDATE_DOCS) fs.mkdirSync(DOCS_SHOTS, { recursive: true });
-    ensureRendererBuilt();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'micro-e2e-'));
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/main/serve.ts', '--port', '0', '--store', path.join(dir, 'runs.sqlite')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    // The server prints the URL to open, with its per-launch access token.
-    [url, token] = await new Promise<[string, string]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${logs.join('')}`)), 60_000);
-      server.stdout!.on('data', (d: Buffer) => {
-        logs.push(d.toString());
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]{43})\s/.exec(logs.join(''));
-        if (m) {
-          clearTimeout(timer);
-          resolve([m[1], m[2]]);
-        }
-      });
-      server.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${logs.join('')}`)));
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}\n`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') logs.push(`console: ${m.text()}\n`);
-    });
-    // Sign in as a user does: open the printed URL; the server sets the cookie and redirects to /.
-    const signIn = await page.goto(`${url}/?token=${token}`);
-    expect(signIn?.url()).toBe(`${url}/`);
-    expect((await signIn!.request().redirectedFrom()?.response())?.status()).toBe(303);
-    expect(await page.context().cookies(url)).toMatchObject([{ value: token, httpOnly: true, sameSite: 'Strict' }]);
+    s = await openBrowserSession();
+    ({ dir, url, token, page } = s);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
-    }
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    const errors = logs.filter((l) => l.startsWith('pageerror'));
-    if (errors.length) console.warn(errors.join(''));
+    await s?.close();
   });
 
   it('serves the app with a strict CSP, only with the token', async () => {
