@@ -7,9 +7,11 @@ import { z } from 'zod';
 
 export * from './vocabulary';
 export * from './records';
-import type { EpochInfo, ModalityDiagnosis, RunCore } from './records';
-import { EXPORT_FORMATS, EXPORT_WHATS, RECOMMEND_SPLITS, LAYOUTS, NEIGHBOUR_STAGES, PRESETS, RUN_SORT_KEYS, RUN_STATUSES, SETTINGS, SPLIT_MODES } from './vocabulary';
-import type { ModelCapabilities, ModelKind, NeighbourStage, Preset, ProgressEvent, RunStatus, Setting } from './vocabulary';
+export * from './run-page';
+import { runPageSchemas, type RunPageOutputs } from './run-page';
+import type { ArtifactInfo, DoctorReport, EpochInfo, EvaluationInfo, ModalityDiagnosis, RunSummary } from './records';
+import { BACKEND_CHOICES, EXPORT_FORMATS, EXPORT_WHATS, RECOMMEND_SPLITS, LAYOUTS, NEIGHBOUR_STAGES, PRESETS, RUN_SORT_KEYS, RUN_STATUSES, SETTINGS, SPLIT_MODES } from './vocabulary';
+import type { AppMode, ModelCapabilities, TaskOp, ModelKind, NeighbourStage, Preset, ProgressEvent, RunStatus, Setting } from './vocabulary';
 
 // ------------------------------------------------------------------ schema helpers
 
@@ -44,12 +46,19 @@ const startRunSchema = z
     name: text('a run name', 200).optional(),
     modelOverrides: overrides('model hyperparameters'),
     trainOverrides: overrides('training options'),
+    /** TF.js backend of the training worker: `auto` (default) or one forced by name. */
+    backend: oneOf(BACKEND_CHOICES).optional(),
   })
   .strict();
 
 
 export const apiSchemas = {
   appInfo: empty,
+  /** TF.js backends that work here, the WebGPU adapter, and a matMul throughput per backend (in a task worker). */
+  doctor: z
+    .object({ seconds: z.number({ error: 'expected a number of seconds between 0.1 and 10' }).min(0.1, { error: 'expected a number of seconds between 0.1 and 10' }).max(10, { error: 'expected a number of seconds between 0.1 and 10' }).default(1) })
+    .strict()
+    .optional(),
   listDatasets: empty,
   importDataset: z
     .object({
@@ -97,7 +106,8 @@ export const apiSchemas = {
   startRun: startRunSchema,
   cancelRun: z.object({ runId: posInt() }).strict(),
   resumeRun: z.object({ runId: posInt() }).strict(),
-  deleteRun: z.object({ runId: posInt() }).strict(),
+  /** `force` also deletes a run recorded as running by another process (one this service trains is refused). */
+  deleteRun: z.object({ runId: posInt(), force: z.boolean({ error: 'expected true or false' }).default(false) }).strict(),
   renameRun: z.object({ runId: posInt(), name: text('a non-empty name', 200) }).strict(),
   activeRuns: empty,
   compareRuns: z
@@ -113,8 +123,15 @@ export const apiSchemas = {
     })
     .strict(),
   itemAttention: z.object({ runId: posInt(), item: nonNegInt() }).strict(),
+  /** Initial ↔ learned neighbours of one item per modality, modality agreement, dataset means. */
+  itemGraphDiff: z.object({ runId: posInt(), item: nonNegInt() }).strict(),
   attentionDistribution: z
-    .object({ runId: posInt(), bins: z.number({ error: 'expected an integer between 2 and 100' }).int().min(2).max(100).default(20) })
+    .object({
+      runId: posInt(),
+      bins: z.number({ error: 'expected an integer between 2 and 100' }).int({ error: 'expected an integer between 2 and 100' }).min(2, { error: 'expected an integer between 2 and 100' }).max(100, { error: 'expected an integer between 2 and 100' }).default(20),
+      /** Items listed at each end of every column's distribution. */
+      tail: z.number({ error: 'expected an integer between 0 and 50' }).int({ error: 'expected an integer between 0 and 50' }).min(0, { error: 'expected an integer between 0 and 50' }).max(50, { error: 'expected an integer between 0 and 50' }).default(5),
+    })
     .strict(),
   userView: z
     .object({
@@ -147,6 +164,7 @@ export const apiSchemas = {
     .strict(),
   /** An item's thumbnail (from its metadata's image path, confined to the dataset folder). */
   itemImage: z.object({ dataset: datasetRef(), item: nonNegInt() }).strict(),
+  ...runPageSchemas,
 } as const;
 
 export type ApiMethodName = keyof typeof apiSchemas;
@@ -170,7 +188,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   return [...byField.values()].join('; ');
 }
 
-/** CANCELLED: the caller (or shutdown) stopped the work; LIMIT: the work hit a time or memory bound. */
+/** INVALID_INPUT: the call's arguments or a dataset's files (the message names which);
+ * CANCELLED: the caller (or shutdown) stopped the work; LIMIT: the work hit a time or memory bound. */
 export type ApiErrorCode = 'INVALID_INPUT' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE' | 'CANCELLED' | 'LIMIT' | 'FAILED';
 
 /** An error every transport carries as { code, message } and the renderer shows as-is. */
@@ -198,7 +217,7 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: { code: 
 
 export interface AppInfo {
   version: string;
-  mode: 'electron' | 'browser';
+  mode: AppMode;
   storePath: string;
   platform: string;
   modelKinds: readonly ModelKind[];
@@ -271,42 +290,6 @@ export interface DiagnoseResult {
   dataset: string;
   modalities: ModalityDiagnosis[];
   seconds: number;
-}
-
-/** Final (or best-epoch) metric values keyed "split/metric@k", e.g. "val/recall@20". */
-export type MetricMap = Record<string, number>;
-
-export interface RunSummary extends RunCore {
-  datasetName: string | null;
-  setting: Setting | null;
-  epochsRecorded: number;
-  metrics: MetricMap;
-  /** What this run's model stores (neighbour graphs, attention, embeddings): the registry's answer. */
-  capabilities: ModelCapabilities;
-  /** Has a checkpoint and stopped early (failed, cancelled, interrupted): can be resumed. */
-  resumable: boolean;
-  /** Training in this app right now (can be cancelled here). */
-  active: boolean;
-}
-
-
-export interface EvaluationInfo {
-  split: 'val' | 'test';
-  setting: Setting;
-  metric: string;
-  k: number;
-  value: number;
-  epoch: number | null;
-}
-
-export interface ArtifactInfo {
-  id: number;
-  kind: string;
-  name: string;
-  format: string;
-  shape: number[] | null;
-  bytes: number | null;
-  epoch: number | null;
 }
 
 export interface RunDetails {
@@ -413,7 +396,61 @@ export interface ItemNeighbours extends ItemMeta {
   cold: boolean;
   nItems: number;
   stage: NeighbourStage;
+  /** Neighbours strongest first. */
   modalities: { modality: string; neighbours: NeighbourInfo[] }[];
+  /** k of the initial and learned graphs (the combined graph has up to 2k), and the run's λ
+   *  (weight of the initial graph in eq. 5), when known. */
+  k: number | null;
+  lambda: number | null;
+  /** Largest stored edge weight of the run (all modalities and stages): one scale for widths. */
+  weightMax: number;
+  /** The dataset's most frequent categories (stable colours), most frequent first. */
+  categories: string[];
+}
+
+export interface DiffNeighbour extends ItemMeta {
+  item: number;
+  cold: boolean;
+  /** Edge weight in the initial / learned graph; null when the edge is not there. */
+  initial: number | null;
+  learned: number | null;
+}
+
+export interface ModalityDiff {
+  modality: string;
+  /** Union of both lists, strongest combined first; status follows from which weight is null. */
+  neighbours: DiffNeighbour[];
+  kept: number;
+  gained: number;
+  lost: number;
+  /** |initial ∩ learned| / |initial ∪ learned| (the item itself left out). */
+  jaccard: number;
+}
+
+export interface ModalityAgreement {
+  stage: NeighbourStage;
+  a: string;
+  b: string;
+  /** Neighbours both modalities list for this item. */
+  shared: number[];
+  jaccard: number;
+}
+
+export interface GraphSummary {
+  /** Mean over all items of Jaccard(initial, learned) and of |kept|, per modality. */
+  modalities: { modality: string; meanJaccard: number; meanKept: number }[];
+  /** Mean over all items of the Jaccard between two modalities' lists, per stage. */
+  agreement: { stage: NeighbourStage; a: string; b: string; meanJaccard: number }[];
+}
+
+export interface ItemGraphDiff {
+  runId: number;
+  item: number;
+  k: number | null;
+  lambda: number | null;
+  modalities: ModalityDiff[];
+  agreement: ModalityAgreement[];
+  summary: GraphSummary;
 }
 
 export interface AttentionVector {
@@ -431,12 +468,23 @@ export interface ItemAttention {
   sharedSpecific: AttentionVector | null;
 }
 
+export interface AttentionTail extends ItemMeta {
+  item: number;
+  value: number;
+}
+
 export interface Histogram {
   column: string;
-  /** bins + 1 edges. */
+  /** bins + 1 edges over [min, max] of the chart's data (all its columns). */
   edges: number[];
   counts: number[];
   mean: number;
+  std: number;
+  min: number;
+  max: number;
+  /** The items with the smallest / largest values, extremes first. */
+  low: AttentionTail[];
+  high: AttentionTail[];
 }
 
 export interface AttentionDistribution {
@@ -452,11 +500,22 @@ export interface Explanation {
   via: { item: number; weight: number }[];
 }
 
+/** A MICRO score split into its parts (eq. 17): they sum to `score` up to `residual`. */
+export interface ScoreParts {
+  /** x̃_uᵀx̃_i: the CF backbone's (ID embedding) part. */
+  cf: number;
+  /** Each modality's item-graph part (its share of ĥ_i and ĥ_u). */
+  modalities: { modality: string; value: number }[];
+  residual: number;
+}
+
 export interface Recommendation extends ItemMeta {
   rank: number;
   item: number;
   label?: string;
   score: number;
+  /** MICRO runs; null for models without item-graph parts. */
+  parts: ScoreParts | null;
   cold: boolean;
   /** The item is one of the user's held-out validation / test items. */
   heldOut: 'val' | 'test' | null;
@@ -492,14 +551,15 @@ export interface ExportResult {
 /** A dataset task running in a worker thread. */
 export interface TaskInfo {
   id: number;
-  op: 'import' | 'split' | 'diagnose' | 'index' | 'recommend';
+  op: TaskOp;
   label: string;
   startedAt: string;
 }
 
 /** Output type of every method. */
-export interface ApiOutputs {
+export interface ApiOutputs extends RunPageOutputs {
   appInfo: AppInfo;
+  doctor: DoctorReport;
   listDatasets: DatasetSummary[];
   importDataset: DatasetInfo;
   datasetInfo: DatasetInfo;
@@ -521,6 +581,7 @@ export interface ApiOutputs {
   compareRuns: CompareResult;
   itemNeighbours: ItemNeighbours;
   itemAttention: ItemAttention;
+  itemGraphDiff: ItemGraphDiff;
   attentionDistribution: AttentionDistribution;
   userView: UserView;
   exportRun: ExportResult;

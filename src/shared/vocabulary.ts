@@ -27,6 +27,18 @@ export const EXPORT_FORMATS = ['npy', 'csv', 'projector', 'jsonl'] as const;
 /** Users a recommendations export covers: those with test items (train masked), or everyone (every known interaction masked). */
 export const RECOMMEND_SPLITS = ['test', 'all'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** TF.js backends, in the order `auto` tries them (webgpu only with a hardware adapter there). */
+export const BACKENDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+/** What a caller may ask for: one backend (forced) or `auto` (the first that works). */
+export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+/** Who is calling the service in-process (appInfo.mode). */
+export const APP_MODES = ['electron', 'browser', 'cli'] as const;
+export type AppMode = (typeof APP_MODES)[number];
+/** Dataset tasks the service runs in bounded workers (listTasks). */
+export const TASK_OPS = ['import', 'split', 'diagnose', 'index', 'recommend', 'doctor'] as const;
+export type TaskOp = (typeof TASK_OPS)[number];
 export const RUN_SORT_KEYS = ['id', 'name', 'createdAt', 'startedAt', 'endedAt', 'status', 'model', 'wallSeconds', 'bestEpoch'] as const;
 
 /** Progress of a training run (phase train / validate / evaluate), as the engine reports it. */

@@ -123,7 +123,7 @@ suite('workbench in browser mode (chromium)', () => {
     await page.check('input[aria-label="Select run 2"]');
     await page.getByRole('button', { name: /Compare selected/ }).click();
     await page.locator('table[aria-label="Metric comparison"] tbody tr').first().waitFor({ timeout: 20_000 });
-    await expect(page.locator('table[aria-label="Metric comparison"] thead').textContent()).resolves.toContain('stopped early');
+    await expect(page.locator('table[aria-label="Metric comparison"]').textContent()).resolves.toContain('stopped early');
     await expect.poll(async () => Number(await page.locator('[data-testid="compare-bars"]').getAttribute('data-points'))).toBeGreaterThan(0);
     await shot('runs', true, true);
   }, 60_000);

@@ -1,36 +1,23 @@
 // The analyst's views of one finished run: an item's neighbours per modality, its attention
 // weights, their distribution over all items, a user's recommendations explained by the item
 // graphs, and exports. Reads stored artifacts only; the dataset index comes from a task worker.
-import type { RunRecord, RunStore } from '../store';
+import type { RunRecord } from '../store';
 import { exportRun as writeExport, type ExportFormat, type ExportWhat } from '../runs/export';
 import { ApiError } from '../../shared/api';
 import { ArtifactReader, coldSet } from './artifacts';
 import { collectExport } from './export-files';
-import type { DatasetIndex, Task, TaskResult } from './task-worker';
 import { metaLookup } from './items';
 import type { HandlerGroup } from './handlers';
-import { attentionRow, columnHistograms, explain, neighbourRow, rowItems, topK, type NeighbourTable } from './views';
+import { attentionRow, columnHistograms, explain, rowItems, topK, type Matrix, type NeighbourTable } from './views';
+import { graphHandlers } from './explore-graphs';
+import { checkItem, type ExploreContext } from './explore-context';
+import { userScoreParts, type ScoreInputs } from './score-parts';
 
 export const MIME: Record<string, string> = { '.npy': 'application/octet-stream', '.csv': 'text/csv', '.tsv': 'text/tab-separated-values', '.jsonl': 'application/x-ndjson' };
 
-/** What the explore handlers need from the service. */
-export interface ExploreContext {
-  store: RunStore;
-  artifacts: ArtifactReader;
-  runRecord(id: number): RunRecord;
-  datasetIndex(run: RunRecord): Promise<DatasetIndex>;
-  /** The error for a run that lacks `what` (still running, a model that stores none, ended early). */
-  noArtifacts(run: RunRecord, what: string): ApiError;
-  /** Heavy work (recommendations for every user) in a bounded dataset task worker. */
-  runTask<T extends Task>(task: T): Promise<TaskResult<T>>;
-  readonly storePath: string;
-}
+export type { ExploreContext } from './explore-context';
 
-function checkItem(item: number, nItems: number): void {
-  if (item >= nItems) throw new ApiError('INVALID_INPUT', `item: expected an item id between 0 and ${nItems - 1} (got ${item})`);
-}
-
-export function exploreHandlers(c: ExploreContext): HandlerGroup<'itemNeighbours' | 'itemAttention' | 'attentionDistribution' | 'userView' | 'exportRun'> {
+export function exploreHandlers(c: ExploreContext): HandlerGroup<'itemNeighbours' | 'itemGraphDiff' | 'itemAttention' | 'attentionDistribution' | 'userView' | 'exportRun'> {
   const { artifacts: a } = c;
   const attention = (run: RunRecord) => {
     const mod = a.matrix(run.id, 'attention', 'modality', 'f32');
@@ -38,29 +25,20 @@ export function exploreHandlers(c: ExploreContext): HandlerGroup<'itemNeighbours
     if (!mod && !ss) throw c.noArtifacts(run, 'attention weights');
     return { mod, ss };
   };
+  /** What the score split of eq. 17 needs (MICRO runs); null for other models. */
+  const scoreInputs = (run: RunRecord, userFinal: Matrix<Float32Array>, itemFinal: Matrix<Float32Array>): ScoreInputs | null => {
+    const emb = (name: string) => a.matrix(run.id, 'embeddings', name, 'f32');
+    const hItem = emb('h_item');
+    if (!hItem) return null;
+    const alpha = a.matrix(run.id, 'attention', 'modality', 'f32');
+    const alpha2 = a.matrix(run.id, 'attention', 'shared-specific', 'f32');
+    const names = alpha ? ArtifactReader.columns(alpha) : a.graphModalities(run.id);
+    const hm = names.map((modality) => ({ modality, m: emb(`h_${modality}`) }));
+    if (!names.length || hm.some((x) => !x.m)) return null;
+    return { userFinal, itemFinal, hItem, hUser: emb('h_user'), hm: hm as ScoreInputs['hm'], alpha, alpha2 };
+  };
   return {
-    itemNeighbours: async (i) => {
-      const run = c.runRecord(i.runId);
-      const all = a.graphModalities(run.id);
-      if (!all.length) throw c.noArtifacts(run, 'neighbour graphs');
-      if (i.modality && !all.includes(i.modality)) throw new ApiError('INVALID_INPUT', `modality: run ${run.id} has no modality "${i.modality}" (has: ${all.join(', ')})`);
-      const idx = await c.datasetIndex(run);
-      checkItem(i.item, idx.nItems);
-      const cold = coldSet(idx);
-      const label = (it: number) => idx.itemIds?.[it];
-      const rows = (i.modality ? [i.modality] : all).map((modality) => {
-        const t = a.neighbourTable(run.id, modality, i.stage);
-        if (!t) throw new ApiError('NOT_FOUND', `run ${run.id} has no ${i.stage} graph for ${modality}`);
-        return { modality, row: neighbourRow(t, i.item) };
-      });
-      const meta = metaLookup(c.store, run.datasetId, [i.item, ...rows.flatMap((r) => r.row.map((n) => n.item))]);
-      const modalities = rows.map(({ modality, row }) => ({
-        modality,
-        neighbours: row.map((n) => ({ ...n, cold: cold.has(n.item), ...(label(n.item) ? { label: label(n.item) } : {}), ...meta(n.item) })),
-      }));
-      return { runId: run.id, item: i.item, ...(label(i.item) ? { label: label(i.item) } : {}), ...meta(i.item), cold: cold.has(i.item), nItems: idx.nItems, stage: i.stage, modalities };
-    },
-
+    ...graphHandlers(c),
     itemAttention: async (i) => {
       const run = c.runRecord(i.runId);
       const { mod, ss } = attention(run);
@@ -78,12 +56,13 @@ export function exploreHandlers(c: ExploreContext): HandlerGroup<'itemNeighbours
     attentionDistribution: (i) => {
       const run = c.runRecord(i.runId);
       const { mod, ss } = attention(run);
-      return {
-        runId: run.id,
-        nItems: (mod ?? ss)!.rows,
-        modality: mod ? columnHistograms(mod, ArtifactReader.columns(mod), i.bins) : null,
-        sharedSpecific: ss ? columnHistograms(ss, ArtifactReader.columns(ss), i.bins) : null,
-      };
+      const hm = mod ? columnHistograms(mod, ArtifactReader.columns(mod), i.bins, i.tail) : null;
+      const hs = ss ? columnHistograms(ss, ArtifactReader.columns(ss), i.bins, i.tail) : null;
+      const all = [...(hm ?? []), ...(hs ?? [])];
+      const meta = metaLookup(c.store, run.datasetId, all.flatMap((h) => [...h.low, ...h.high].map((t) => t.item)));
+      const withMeta = (hs: ReturnType<typeof columnHistograms> | null) =>
+        hs?.map((h) => ({ ...h, low: h.low.map((t) => ({ ...t, ...meta(t.item) })), high: h.high.map((t) => ({ ...t, ...meta(t.item) })) })) ?? null;
+      return { runId: run.id, nItems: (mod ?? ss)!.rows, modality: withMeta(hm), sharedSpecific: withMeta(hs) };
     },
 
     userView: async (i) => {
@@ -103,6 +82,8 @@ export function exploreHandlers(c: ExploreContext): HandlerGroup<'itemNeighbours
         .map((m) => a.neighbourTable(run.id, m, 'combined'))
         .filter((g): g is NeighbourTable => g !== null);
       const recs = topK(users, items, i.user, i.k, history);
+      const si = scoreInputs(run, users, items);
+      const parts = si ? userScoreParts(si, i.user, history) : null;
       const meta = metaLookup(c.store, run.datasetId, [...history, ...recs.map((r) => r.item)]);
       return {
         runId: run.id,
@@ -117,6 +98,7 @@ export function exploreHandlers(c: ExploreContext): HandlerGroup<'itemNeighbours
           ...label(r.item),
           ...meta(r.item),
           score: r.score,
+          parts: parts ? parts(r.item, r.score) : null,
           cold: cold.has(r.item),
           heldOut: test.includes(r.item) ? ('test' as const) : val.includes(r.item) ? ('val' as const) : null,
           explanations: explain(r.item, history, graphs),

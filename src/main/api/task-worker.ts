@@ -6,13 +6,20 @@ import { RunStore, type DatasetRecord } from '../store';
 import { DataError } from '../engine/types';
 import { importDataset, loadRegistered, splitDataset, type SplitMode } from '../runs/datasets';
 import { APP_VERSION } from '../version';
+import type { TaskOp } from '../../shared/vocabulary';
 
 export type Task =
   | { op: 'import'; storePath: string; path: string; name?: string; layout: 'auto' | 'lattice' | 'mmrec' | 'raw'; setting?: 'warm' | 'cold' }
   | { op: 'split'; storePath: string; dataset: string; mode: SplitMode; out: string; name?: string; seed: number }
   | { op: 'diagnose'; storePath: string; dataset: string; ks: number[] }
   | { op: 'index'; storePath: string; dataset: string }
-  | { op: 'recommend'; storePath: string; runId: number; k: number; split: 'test' | 'all'; format: 'csv' | 'jsonl' };
+  | { op: 'recommend'; storePath: string; runId: number; k: number; split: 'test' | 'all'; format: 'csv' | 'jsonl' }
+  | { op: 'doctor'; storePath: string; seconds: number };
+
+// Every op of the vocabulary has a task shape, and no other.
+type _SameOps = [Task['op']] extends [TaskOp] ? ([TaskOp] extends [Task['op']] ? true : never) : never;
+const _sameOps: _SameOps = true;
+void _sameOps;
 
 export interface CsrArrays {
   nUsers: number;
@@ -40,6 +47,7 @@ export interface TaskResults {
   diagnose: { modalities: import('../runs/diagnose').ModalityDiagnosis[]; seconds: number };
   index: DatasetIndex;
   recommend: { files: import('../../shared/api').ExportFile[] };
+  doctor: import('../../shared/api').DoctorReport;
 }
 export type TaskResult<T extends Task> = TaskResults[T['op']];
 
@@ -54,6 +62,8 @@ function requireDataset(store: RunStore, name: string): DatasetRecord {
 const csr = (u: { nUsers: number; indptr: Int32Array; indices: Int32Array }): CsrArrays => ({ nUsers: u.nUsers, indptr: u.indptr, indices: u.indices });
 
 export async function runTask(task: Task): Promise<unknown> {
+  // Needs no store; trying the backends is the whole job.
+  if (task.op === 'doctor') return (await import('../runs/doctor')).doctorReport(task.seconds);
   const store = RunStore.open(task.storePath, { appVersion: APP_VERSION, recover: false });
   try {
     switch (task.op) {

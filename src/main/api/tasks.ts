@@ -63,6 +63,7 @@ function label(task: Task): string {
   if (task.op === 'split') return `split ${task.dataset} (${task.mode}) into ${task.out}`;
   if (task.op === 'diagnose') return `pilot studies of ${task.dataset}`;
   if (task.op === 'recommend') return `recommendations of run ${task.runId} (top ${task.k}, ${task.split})`;
+  if (task.op === 'doctor') return 'backend check (doctor)';
   return `load ${task.dataset}`;
 }
 

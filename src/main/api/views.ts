@@ -16,7 +16,9 @@ export interface NeighbourTable {
   weights: Matrix<Float32Array> | null;
 }
 
-/** Row `item` of a neighbour list: ids (−1 padding dropped) with their weights. */
+/** Row `item` of a neighbour list, strongest first (ties: lower id; unknown weights last), −1
+ *  padding dropped. Stored rows follow the kNN's cosine order, which is not the order of the
+ *  degree-normalised weights (eq. 3), so every reader sorts here. */
 export function neighbourRow(t: NeighbourTable, item: number): { item: number; weight: number }[] {
   const { data, cols } = t.indices;
   const out: { item: number; weight: number }[] = [];
@@ -25,37 +27,62 @@ export function neighbourRow(t: NeighbourTable, item: number): { item: number; w
     if (id < 0) continue;
     out.push({ item: id, weight: t.weights ? t.weights.data[item * cols + j] : NaN });
   }
-  return out;
+  const key = (w: number) => (Number.isFinite(w) ? w : -Infinity);
+  return out.sort((a, b) => key(b.weight) - key(a.weight) || a.item - b.item);
 }
 
 export function attentionRow(m: Matrix<Float32Array>, columns: string[], item: number): AttentionVector {
   return { columns, values: Array.from(m.data.subarray(item * m.cols, item * m.cols + m.cols)) };
 }
 
-/** Per-column histograms over all rows; bins span [0, 1] unless values fall outside. */
-export function columnHistograms(m: Matrix<Float32Array>, columns: string[], bins: number): Histogram[] {
+/** The `n` rows with the smallest and the largest value of column c (extremes first). */
+function tails(m: Matrix<Float32Array>, c: number, n: number): { low: { item: number; value: number }[]; high: { item: number; value: number }[] } {
+  const ids: number[] = [];
+  for (let r = 0; r < m.rows; r++) if (Number.isFinite(m.data[r * m.cols + c])) ids.push(r);
+  ids.sort((a, b) => m.data[a * m.cols + c] - m.data[b * m.cols + c] || a - b);
+  const row = (r: number) => ({ item: r, value: m.data[r * m.cols + c] });
+  const k = Math.min(n, Math.floor(ids.length / 2));
+  return { low: ids.slice(0, k).map(row), high: ids.slice(ids.length - k).reverse().map(row) };
+}
+
+/**
+ * Per-column histograms over all rows, with bins fitted to the data: one range [min, max] over all
+ * columns (so the columns of one chart share their bins), mean, std and the `tail` items at each
+ * end. Fixed [0, 1] bins would put a short run's α = 0.50 ± 0.01 into one bin.
+ */
+export function columnHistograms(m: Matrix<Float32Array>, columns: string[], bins: number, tail = 0): Histogram[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < m.rows * m.cols; i++) {
+    const v = m.data[i];
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(lo <= hi)) [lo, hi] = [0, 1]; // no finite value at all
+  if (hi - lo < 1e-6) [lo, hi] = [lo - 5e-4, hi + 5e-4]; // all equal: one visible bin around the value
+  const width = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, b) => (b === bins ? hi : lo + b * width));
   return columns.map((column, c) => {
-    let lo = 0;
-    let hi = 1;
     let sum = 0;
+    let sq = 0;
     let n = 0;
-    for (let r = 0; r < m.rows; r++) {
-      const v = m.data[r * m.cols + c];
-      if (!Number.isFinite(v)) continue;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-      sum += v;
-      n++;
-    }
-    const width = (hi - lo) / bins || 1;
+    let cmin = Infinity;
+    let cmax = -Infinity;
     const counts = new Array<number>(bins).fill(0);
     for (let r = 0; r < m.rows; r++) {
       const v = m.data[r * m.cols + c];
       if (!Number.isFinite(v)) continue;
       counts[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
+      sum += v;
+      sq += v * v;
+      n++;
+      if (v < cmin) cmin = v;
+      if (v > cmax) cmax = v;
     }
-    const edges = Array.from({ length: bins + 1 }, (_, b) => lo + b * width);
-    return { column, edges, counts, mean: n ? sum / n : NaN };
+    const mean = n ? sum / n : NaN;
+    const std = n ? Math.sqrt(Math.max(0, sq / n - mean * mean)) : NaN;
+    return { column, edges, counts, mean, std, min: n ? cmin : NaN, max: n ? cmax : NaN, ...(tail > 0 ? tails(m, c, tail) : { low: [], high: [] }) };
   });
 }
 

@@ -2,9 +2,7 @@
 // overrides, validated through the same schema code as the app's training form (errors name the
 // field, exit 2 before anything is opened or trained).
 import { InvalidArgumentError } from 'commander';
-import type { RunSpec } from '../engine/experiment';
-import { modelOptions, validateRunSpec } from '../api/options';
-import type { ModelKind } from '../../shared/api';
+import type { MicroApi, Preset, StartRunInput } from '../../shared/api';
 import { CliError } from './errors';
 
 /** A run id: a positive whole number. */
@@ -40,35 +38,38 @@ export function parseSets(sets: string[] = []): Record<string, unknown> {
   return o;
 }
 
-const TRAIN_KEYS = new Set(['epochs', 'batchSize', 'sampler', 'lr', 'lrDecayRate', 'lrDecayEvery', 'evalEvery', 'patience', 'criterion', 'ks']);
-
 export interface SpecArgs {
-  model: ModelKind;
-  preset: 'paper' | 'reference';
+  model: string;
+  preset: Preset;
   seed: number;
   epochs?: number;
   set?: string[];
   contrastive?: 'exact' | 'sampled';
 }
 
-/** The run spec of `micro train`, resolved exactly as the worker will resolve it. */
-export async function validatedSpec(o: SpecArgs): Promise<RunSpec> {
+/** The run of `micro train` (model, preset, seed, overrides), checked by the API as the worker will resolve it. */
+export async function validatedSpec(api: MicroApi, o: SpecArgs): Promise<Omit<StartRunInput, 'dataset'>> {
+  const opts = await api.modelOptions();
+  const model = opts.models.find((m) => m.model === o.model);
+  if (!model) throw new CliError('USAGE', `--model: expected one of ${opts.models.map((m) => m.model).join(', ')} (got "${o.model}"; see: micro models)`, 'see: micro train --help');
+  // Which keys are training options and which the model's comes from the registry's schemas.
+  const trainKeys = new Set(opts.trainFields.map((f) => f.key));
   const modelOverrides: Record<string, unknown> = {};
   const trainOverrides: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(parseSets(o.set))) (TRAIN_KEYS.has(k) ? trainOverrides : modelOverrides)[k] = v;
+  for (const [k, v] of Object.entries(parseSets(o.set))) (trainKeys.has(k) ? trainOverrides : modelOverrides)[k] = v;
   if (o.epochs !== undefined) trainOverrides.epochs = o.epochs;
-  // Unknown keys first, with the list of known ones (the schema's own message names no choices).
-  const opts = await modelOptions();
-  const modelFields = opts.models.find((m) => m.model === o.model)?.fields ?? [];
   if (o.contrastive) {
-    if (!modelFields.some((f) => f.key === 'contrastiveMode')) throw new CliError('USAGE', `--contrastive: ${o.model} has no contrastive loss`, 'see: micro train --help');
+    if (!model.fields.some((f) => f.key === 'contrastiveMode')) throw new CliError('USAGE', `--contrastive: ${o.model} has no contrastive loss`, 'see: micro train --help');
     modelOverrides.contrastiveMode = o.contrastive;
   }
-  const known = [...modelFields, ...opts.trainFields].map((f) => f.key);
+  // Unknown keys first, with the list of known ones (the schema's own message names no choices).
+  const known = [...model.fields, ...opts.trainFields].map((f) => f.key);
   for (const k of Object.keys({ ...modelOverrides, ...trainOverrides })) {
     if (!known.includes(k)) throw new CliError('USAGE', `--set ${k}: unknown option for ${o.model} (known: ${known.join(', ')})`, 'see: micro train --help');
   }
-  const v = await validateRunSpec({ model: o.model, preset: o.preset, seed: o.seed, modelOverrides, trainOverrides });
+  const run = { model: o.model, preset: o.preset, seed: o.seed, modelOverrides, trainOverrides };
+  // validateRun checks the configuration only (the dataset is resolved when the run starts).
+  const v = await api.validateRun({ ...run, dataset: 'unused' });
   if (!v.ok) throw new CliError('USAGE', `--set: ${v.errors.join('; ')}`, 'see: micro train --help');
-  return { model: o.model, preset: o.preset, seed: o.seed, model_overrides: modelOverrides, train_overrides: trainOverrides };
+  return run;
 }

@@ -2,8 +2,7 @@
 // Exit codes: 0 success; 1 failure; 2 usage error / bad arguments; 3 bad input data (incl. missing
 // paths); 4 run store refused to open; 130 cancelled (Ctrl-C).
 import { CommanderError } from 'commander';
-import { isStoreError } from '../store';
-import { ApiError } from '../../shared/api';
+import { ApiError, type ApiErrorCode } from '../../shared/api';
 
 export const EXIT = { ok: 0, fail: 1, usage: 2, data: 3, store: 4, cancelled: 130 } as const;
 
@@ -35,10 +34,30 @@ export class CliError extends Error {
   }
 }
 
-/** Store errors raised while opening the file: the store refused to open (exit 4). */
-const OPEN_CODES = new Set(['NEWER_SCHEMA', 'OLDER_SCHEMA', 'NOT_A_STORE', 'CORRUPT', 'MISSING_FILE', 'OPEN_FAILED']);
+/** How each API error reads on the command line (UNAVAILABLE: the store refused to open, exit 4). */
+const API_CODES: Record<ApiErrorCode, CliErrorCode> = {
+  INVALID_INPUT: 'USAGE',
+  UNAUTHORIZED: 'FAILED',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  UNAVAILABLE: 'STORE',
+  CANCELLED: 'CANCELLED',
+  LIMIT: 'FAILED',
+  FAILED: 'FAILED',
+};
 
-const API_CODES: Record<string, CliErrorCode> = { INVALID_INPUT: 'USAGE', NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', CANCELLED: 'CANCELLED' };
+/**
+ * A call that reads a dataset's files (import, split, diagnose): the API reports bad files as
+ * INVALID_INPUT (they are the call's input), the command line as bad data (exit 3).
+ */
+export async function readingData<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'INVALID_INPUT') throw new CliError('DATA', firstLine(e));
+    throw e;
+  }
+}
 
 /** The command a commander error came from and its subcommands (set by program.ts), for the hint. */
 export const COMMAND_PATH = Symbol('commandPath');
@@ -53,15 +72,7 @@ export function toCliError(e: unknown): CliError {
     return new CliError('USAGE', message.split('\n')[0], `see: ${at.path} --help`);
   }
   const message = firstLine(e);
-  if (isStoreError(e)) {
-    if (OPEN_CODES.has(e.code)) return new CliError('STORE', message);
-    if (e.code === 'NOT_FOUND') return new CliError('NOT_FOUND', message);
-    if (e.code === 'INVALID_INPUT') return new CliError('USAGE', message);
-    if (e.code === 'INVALID_TRANSITION' || e.code === 'RUN_ACTIVE' || e.code === 'IN_USE') return new CliError('CONFLICT', message);
-    return new CliError('FAILED', message);
-  }
   if (e instanceof ApiError) return new CliError(API_CODES[e.code] ?? 'FAILED', message);
-  if ((e as Error)?.name === 'DataError') return new CliError('DATA', message);
   return new CliError('FAILED', message);
 }
 

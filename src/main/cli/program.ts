@@ -2,7 +2,7 @@
 // Commander never prints or exits on its own: errors are thrown, tagged with the command they came
 // from, and index.ts prints one line plus a `see: micro <cmd> --help` hint.
 import { Command, CommanderError, Option } from 'commander';
-import { BACKEND_ORDER } from '../engine/backend';
+import { BACKEND_CHOICES } from '../../shared/api';
 import { APP_VERSION } from '../version';
 import type { GlobalOpts } from './context';
 import { COMMAND_PATH } from './errors';
@@ -10,6 +10,7 @@ import { registerDatasets } from './commands/datasets';
 import { registerDemo } from './commands/demo';
 import { registerDoctor } from './commands/doctor';
 import { registerExplore } from './commands/items';
+import { registerModels } from './commands/models';
 import { registerRuns } from './commands/runs';
 import { registerTrain } from './commands/train';
 
@@ -35,7 +36,7 @@ export function buildProgram(): Command {
     .option('--store <path>', 'run store file (default: $MICRO_STORE or the app-data folder)')
     .option('--json', 'machine-readable JSON output (errors too: {"ok":false,"error":{"code","message"}})')
     .option('-q, --quiet', 'no progress output')
-    .addOption(new Option('--backend <name>', 'TF.js backend').choices(['auto', ...BACKEND_ORDER]).default('auto'))
+    .addOption(new Option('--backend <name>', 'TF.js backend').choices([...BACKEND_CHOICES]).default('auto'))
     // Inherited by every subcommand: errors are reported by index.ts, not by commander.
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
     .showHelpAfterError(false);
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerDemo(program, g);
   registerDatasets(program, g);
   registerTrain(program, g);
+  registerModels(program, g);
   registerRuns(program, g);
   registerDoctor(program, g);
   registerExplore(program, g);

@@ -1,7 +1,7 @@
 // Training progress for people: a bar on a TTY, occasional plain lines otherwise (logs, CI, tests
 // that wait for "epoch N val recall@20").
 import { SingleBar, Presets } from 'cli-progress';
-import type { ProgressEvent } from '../engine/types';
+import type { ProgressEvent } from '../../shared/api';
 import { fmt } from './output';
 
 export interface ProgressReporter {

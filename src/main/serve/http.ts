@@ -32,7 +32,7 @@ export const MAX_BODY = 1 << 20;
 const MAX_DRAIN = 64 << 20;
 
 /** HTTP status of each API error code; anything unknown is a 500. */
-export const STATUS: Record<string, number> = {
+export const STATUS: Record<ApiErrorCode, number> = {
   INVALID_INPUT: 400,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,

@@ -156,6 +156,11 @@ export class RunStore {
     return items.countItems(this.ctx, datasetId);
   }
 
+  /** The dataset's item categories, most frequent first (ties by name), at most `limit`. */
+  itemCategories(datasetId: number, limit = 50): { category: string; count: number }[] {
+    return items.itemCategories(this.ctx, datasetId, limit);
+  }
+
   // ------------------------------------------------------------ runs
 
   createRun(input: RunInput): RunRecord {

@@ -2,7 +2,6 @@
 // attention weights, per-modality neighbour lists. Checkpoints are in epochs.ts.
 import { checkInt, type StoreContext } from './context';
 import { StoreError } from './errors';
-import { requireRunExists } from './runs';
 import { ARTIFACT_COLS, mapArtifact, toBuffer, type ArtifactRow } from './rows';
 import type { ArtifactInput, ArtifactRecord, NeighbourStage } from './types';
 
@@ -44,9 +43,7 @@ export function writeArtifact(ctx: StoreContext, runId: number, input: ArtifactI
 
 /** Insert, or replace the artifact with the same (run, kind, name). */
 export function putArtifact(ctx: StoreContext, runId: number, input: ArtifactInput): ArtifactRecord {
-  ctx.writable();
-  return ctx.tx(() => {
-    requireRunExists(ctx, runId);
+  return ctx.runTx(runId, () => {
     return writeArtifact(ctx, runId, input);
   });
 }

@@ -38,6 +38,15 @@ export class StoreContext {
     return this.db.transaction(fn).immediate();
   }
 
+  /** A write transaction about one run: READONLY, or NOT_FOUND when the run is gone, else `fn`'s result. */
+  runTx<T>(runId: number, fn: () => T): T {
+    this.writable();
+    return this.tx(() => {
+      if (!this.stmt('SELECT 1 FROM runs WHERE id = ?').get(runId)) throw this.notFound('run', runId);
+      return fn();
+    });
+  }
+
   /** Throws READONLY unless the store was opened read-write. */
   writable(): void {
     if (this.readonly) throw new StoreError('READONLY', `run store ${this.path} is open read-only`, this.path);

@@ -4,7 +4,7 @@
 import { checkInt, type StoreContext } from './context';
 import { artifactCols, writeArtifact } from './artifacts';
 import { writeEvaluations } from './evaluations';
-import { requireRunExists, setBestEpoch } from './runs';
+import { setBestEpoch } from './runs';
 import { mapArtifact, mapEpoch, numbersToJson, type ArtifactRow, type EpochRow } from './rows';
 import type { ArtifactRecord, CheckpointInput, EpochInput, EpochRecord, RecordEpochOptions, RecordEpochResult } from './types';
 
@@ -41,9 +41,7 @@ function writeEpoch(ctx: StoreContext, runId: number, input: EpochInput): EpochR
 }
 
 export function recordEpoch(ctx: StoreContext, runId: number, input: EpochInput): EpochRecord {
-  ctx.writable();
-  return ctx.tx(() => {
-    requireRunExists(ctx, runId);
+  return ctx.runTx(runId, () => {
     return writeEpoch(ctx, runId, input);
   });
 }
@@ -59,9 +57,7 @@ export function recordEpochWithCheckpoint(
   checkpoint?: CheckpointInput | null,
   opts: RecordEpochOptions = {},
 ): RecordEpochResult {
-  ctx.writable();
-  return ctx.tx(() => {
-    requireRunExists(ctx, runId);
+  return ctx.runTx(runId, () => {
     const epoch = writeEpoch(ctx, runId, input);
     let ckpt: ArtifactRecord | null = null;
     if (checkpoint) {

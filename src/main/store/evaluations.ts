@@ -2,7 +2,6 @@
 // NULL for the final evaluation.
 import { checkInt, type StoreContext } from './context';
 import { StoreError } from './errors';
-import { requireRunExists } from './runs';
 import { mapEvaluation, type EvaluationRow } from './rows';
 import type { EvalSplit, EvaluationInput, EvaluationRecord, SplitSetting } from './types';
 
@@ -32,9 +31,7 @@ export function writeEvaluations(
 
 /** Upsert evaluation values; one value per (split, setting, k, metric, epoch). */
 export function recordEvaluations(ctx: StoreContext, runId: number, rows: readonly EvaluationInput[]): EvaluationRecord[] {
-  ctx.writable();
-  return ctx.tx(() => {
-    requireRunExists(ctx, runId);
+  return ctx.runTx(runId, () => {
     return writeEvaluations(ctx, runId, rows, null);
   });
 }

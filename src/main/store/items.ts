@@ -113,3 +113,9 @@ export function getItems(ctx: StoreContext, datasetId: number, items: readonly n
 export function countItems(ctx: StoreContext, datasetId: number): number {
   return (ctx.stmt('SELECT count(*) AS n FROM dataset_items WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
 }
+
+export function itemCategories(ctx: StoreContext, datasetId: number, limit: number): { category: string; count: number }[] {
+  return ctx
+    .stmt('SELECT category, count(*) AS count FROM dataset_items WHERE dataset_id = ? AND category IS NOT NULL GROUP BY category ORDER BY count DESC, category LIMIT ?')
+    .all(datasetId, Math.max(1, Math.min(limit, 10_000))) as { category: string; count: number }[];
+}

@@ -174,7 +174,7 @@ export function recoverInterruptedRuns(ctx: StoreContext, opts: RecoverOptions =
 export function resumeCheck(ctx: StoreContext, runId: number): ResumeCheck {
   const run = requireRun(ctx, runId);
   const no = (reason: string): ResumeCheck => ({ ok: false, reason });
-  if (run.status === 'completed') return no(`run ${run.id} is completed; only a run that stopped early can be resumed`);
+  if (run.status === 'completed') return no(`run ${run.id} is completed; there is nothing to resume (only a run that stopped early can be)`);
   if (run.status === 'running') return no(`run ${run.id} is running (pid ${run.pid ?? '?'} on ${run.host ?? '?'})`);
   if (run.status === 'queued') return no(`run ${run.id} has not started yet; there is nothing to resume`);
   if (!hasCheckpoint(ctx, run.id)) return no(`run ${run.id} has no checkpoint to resume from`);

@@ -108,8 +108,11 @@ export function listRuns(ctx: StoreContext, opts: ListRunsOptions = {}): RunReco
     params.push(opts.tag);
   }
   if (opts.search) {
-    where.push("(instr(lower(r.name), lower(?)) > 0 OR instr(lower(ifnull(r.notes, '')), lower(?)) > 0)");
-    params.push(opts.search, opts.search);
+    // Name, notes or any tag contains the text (case-insensitive).
+    where.push(
+      "(instr(lower(r.name), lower(?)) > 0 OR instr(lower(ifnull(r.notes, '')), lower(?)) > 0 OR EXISTS (SELECT 1 FROM json_each(r.tags) WHERE instr(lower(json_each.value), lower(?)) > 0))",
+    );
+    params.push(opts.search, opts.search, opts.search);
   }
   const dir = opts.order === 'asc' ? 'ASC' : 'DESC';
   let orderExpr: string;

@@ -1,15 +1,20 @@
 // A tiny hash router: "#/explorer?run=3&item=10" → { view: 'explorer', query: { run: '3', item: '10' } }.
 import { reactive } from 'vue';
 
+/** The views in the navigation. */
 export const VIEWS = ['datasets', 'train', 'runs', 'explorer', 'users', 'export'] as const;
-export type ViewName = (typeof VIEWS)[number];
+/** Every route: the navigation's views and pages reached through links (a run's page: #/run?id=3). */
+export const ROUTES = [...VIEWS, 'run'] as const;
+export type ViewName = (typeof ROUTES)[number];
+/** The navigation entry a route belongs to (a run page belongs to Runs). */
+export const NAV_OF: Partial<Record<ViewName, ViewName>> = { run: 'runs' };
 
 export const route = reactive<{ view: ViewName; query: Record<string, string> }>({ view: 'datasets', query: {} });
 
 function parse(): void {
   const h = window.location.hash.replace(/^#\/?/, '');
   const [name, qs] = h.split('?');
-  route.view = (VIEWS as readonly string[]).includes(name) ? (name as ViewName) : 'datasets';
+  route.view = (ROUTES as readonly string[]).includes(name) ? (name as ViewName) : 'datasets';
   route.query = Object.fromEntries(new URLSearchParams(qs ?? ''));
 }
 

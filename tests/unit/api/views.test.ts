@@ -24,4 +24,28 @@ describe('views', () => {
     expect(h[0].edges).toHaveLength(5);
     expect(h[1].mean).toBeCloseTo((0.9 + 0.5 + 0) / 3);
   });
+
+  it('lists a neighbour row strongest first, whatever the stored order', () => {
+    // stored in cosine order; the normalised weights (eq. 3) order differently
+    const g = { modality: 'visual', indices: m(new Int32Array([4, 2, 9, -1]), 1, 4), weights: m(new Float32Array([0.2, 0.5, 0.5, 0]), 1, 4) };
+    expect(neighbourRow(g, 0).map((n) => n.item)).toEqual([2, 9, 4]);
+  });
+
+  it('fits histogram bins to [min, max] of the data, with std and both tails', () => {
+    // α of a short run: 0.49-0.51, which fixed [0, 1] bins of 0.05 would put into one or two bins
+    const vals = [0.49, 0.4925, 0.5, 0.5, 0.505, 0.51];
+    const data = new Float32Array(vals.flatMap((v) => [v, 1 - v]));
+    const [a, b] = columnHistograms(m(data, 6, 2), ['visual', 'textual'], 4, 2);
+    expect(a.edges[0]).toBeCloseTo(0.49, 6);
+    expect(a.edges[4]).toBeCloseTo(0.51, 6);
+    expect(b.edges).toEqual(a.edges); // one range for the columns of one chart
+    expect(a.counts).toEqual([2, 0, 2, 2]);
+    const mean = vals.reduce((s, v) => s + v, 0) / 6;
+    expect(a.mean).toBeCloseTo(mean, 6);
+    expect(a.std).toBeCloseTo(Math.sqrt(vals.reduce((s, v) => s + (v - mean) ** 2, 0) / 6), 6);
+    expect([a.min, a.max]).toEqual([expect.closeTo(0.49, 6), expect.closeTo(0.51, 6)]);
+    expect(a.low.map((t) => t.item)).toEqual([0, 1]);
+    expect(a.high.map((t) => t.item)).toEqual([5, 4]);
+    expect(b.high.map((t) => t.item)).toEqual([0, 1]);
+  });
 });

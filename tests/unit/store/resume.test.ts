@@ -39,7 +39,7 @@ describe('resumeCheck', () => {
     expect(store.getRun(interrupted.id)!.status).toBe('interrupted');
 
     for (const r of [failed, cancelled, interrupted]) expect(store.resumeCheck(r.id)).toEqual({ ok: true });
-    expect(store.resumeCheck(completed.id)).toEqual({ ok: false, reason: `run ${completed.id} is completed; only a run that stopped early can be resumed` });
+    expect(store.resumeCheck(completed.id)).toEqual({ ok: false, reason: `run ${completed.id} is completed; there is nothing to resume (only a run that stopped early can be)` });
     expect(store.resumeCheck(noCkpt.id)).toEqual({ ok: false, reason: `run ${noCkpt.id} has no checkpoint to resume from` });
     expect(store.resumeCheck(running.id)).toEqual({ ok: false, reason: `run ${running.id} is running (pid ${process.pid} on ${store.getRun(running.id)!.host})` });
     expect(store.resumeCheck(queued.id)).toMatchObject({ ok: false, reason: expect.stringContaining(`run ${queued.id} has not started`) });

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 
 describe('checkpoint retention of a training run', () => {
-  it('keeps the last and the best checkpoint, and nothing else', () => {
+  it('keeps the last and the best checkpoint, and nothing else', async () => {
     const dir = tmpDir();
     const store = RunStore.open(path.join(dir, 'runs.sqlite'));
     try {
@@ -21,7 +21,7 @@ describe('checkpoint retention of a training run', () => {
       // recall@20 is 1 from epoch 1 on and the best epoch (first strict improvement) stays 1.
       const ds = tinyDataset();
       const rec = registerLoaded(store, ds, dir);
-      const { run } = executeRun({
+      const { run } = await executeRun({
         store,
         dataset: ds,
         datasetRecord: rec,

@@ -1,32 +1,23 @@
-// A dataset named on the command line: a registered name, or a folder/file imported on the fly.
-// Anything missing is bad input (exit 3), naming what is registered.
+// A dataset named on the command line: a registered name, or a folder/file imported on the fly
+// through the API. Anything missing is bad input (exit 3), naming what is registered.
 import fs from 'node:fs';
-import type { RunStore, DatasetRecord } from '../../store';
-import type { Dataset } from '../../engine/types';
-import { importDataset, loadRegistered } from '../../runs/datasets';
-import { CliError } from '../errors';
+import { ApiError, type DatasetInfo, type MicroApi } from '../../../shared/api';
+import { CliError, readingData } from '../errors';
 
-function missing(store: RunStore, nameOrPath: string): CliError {
-  const known = store.listDatasets().map((d) => d.name);
-  return new CliError('DATA', `no dataset named "${nameOrPath}" and no such folder${known.length ? ` (registered: ${known.join(', ')})` : ' (no datasets imported yet)'}`);
-}
-
-/** The registered record (importing a folder first); the data itself is not loaded. */
-export function datasetArg(store: RunStore, nameOrPath: string): DatasetRecord {
-  const rec = store.getDataset(nameOrPath);
-  if (rec) return rec;
-  if (!fs.existsSync(nameOrPath)) throw missing(store, nameOrPath);
-  return importDataset(store, nameOrPath).record;
-}
-
-/** The record and its loaded data (a registered dataset whose files are gone is bad input too). */
-export function loadDatasetArg(store: RunStore, nameOrPath: string): { record: DatasetRecord; dataset: Dataset } {
-  const rec = store.getDataset(nameOrPath);
-  if (!rec) {
-    if (!fs.existsSync(nameOrPath)) throw missing(store, nameOrPath);
-    return importDataset(store, nameOrPath);
+/** The registered dataset (importing a folder first). */
+export async function ensureDataset(api: MicroApi, nameOrPath: string): Promise<DatasetInfo> {
+  try {
+    return await api.datasetInfo({ dataset: nameOrPath });
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 'NOT_FOUND') throw e;
+    if (!fs.existsSync(nameOrPath)) throw new CliError('DATA', `no dataset named "${nameOrPath}" and no such folder${e.message.match(/ \((registered: .*|no datasets imported yet)\)$/)?.[0] ?? ''}`);
+    return readingData(api.importDataset({ path: nameOrPath }));
   }
-  const src = rec.sourcePaths[0];
-  if (!src || !fs.existsSync(src)) throw new CliError('DATA', `dataset "${rec.name}": source ${src ?? '(none)'} no longer exists; re-import it`);
-  return { record: rec, dataset: loadRegistered(rec) };
+}
+
+/** A registered dataset whose files must still be there (split, diagnose, train read them). */
+export async function datasetWithFiles(api: MicroApi, nameOrPath: string): Promise<DatasetInfo> {
+  const d = await ensureDataset(api, nameOrPath);
+  if (d.sourceExists === false) throw new CliError('DATA', `dataset "${d.name}": its files (${d.sourcePaths.join(', ')}) no longer exist; re-import it`);
+  return d;
 }

@@ -1,20 +1,18 @@
-// `micro datasets …`: import, list, info, split, diagnose. Listing and info of registered datasets
-// come from the API; parsing folders stays in-process so bad data keeps its own exit code (3).
+// `micro datasets …`: import, list, info, split, diagnose — all through the API (its task workers
+// parse the files); bad data is exit 3, naming the file and line.
+import fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { DatasetInfo, DatasetStats as ApiStats } from '../../../shared/api';
-import { computeStats } from '../../engine/data';
-import type { DatasetStats } from '../../engine/types';
-import { importDataset, splitDataset, type SplitMode } from '../../runs/datasets';
-import { diagnoseDataset } from '../../runs/diagnose';
+import type { DatasetInfo } from '../../../shared/api';
 import { parseCount } from '../args';
-import { withApi, withStore, type GlobalOpts } from '../context';
+import { withApi, type GlobalOpts } from '../context';
+import { CliError, readingData } from '../errors';
 import { note, out, table } from '../output';
-import { loadDatasetArg } from './dataset-arg';
+import { datasetWithFiles, ensureDataset } from './dataset-arg';
 import { registerItems } from './items';
 
-/** The registered record's stats in the shape `computeStats` gives (what `datasets info --json` prints). */
-function statsOf(d: DatasetInfo): DatasetStats {
-  const s: ApiStats = d.stats;
+/** What `datasets info --json` prints: the registered record's stats under the engine's names. */
+function infoJson(d: DatasetInfo) {
+  const s = d.stats;
   return {
     nUsers: s.users,
     nItems: s.items,
@@ -22,27 +20,24 @@ function statsOf(d: DatasetInfo): DatasetStats {
     nVal: s.interactions.val,
     nTest: s.interactions.test,
     density: s.density,
-    usersWithoutTrain: s.usersWithoutTrain ?? NaN,
+    usersWithoutTrain: s.usersWithoutTrain ?? null,
     coldItems: s.coldItems,
-    modalities: d.modalities.map((m) => ({ name: m.name, dim: m.dim })),
+    ...d,
   };
 }
 
-function printInfo(
-  g: GlobalOpts,
-  s: DatasetStats,
-  d: { name: string; layout: string; setting: string; fingerprint: string; sourceExists?: boolean; sourcePaths?: string[]; warnings?: readonly string[]; itemsWithMetadata?: number },
-): void {
+function printInfo(g: GlobalOpts, d: DatasetInfo): void {
+  const s = d.stats;
   out(
     g,
     () =>
       `${d.name} (${d.layout}, ${d.setting})\n` +
-      table([[s.nUsers, s.nItems, s.nTrain, s.nVal, s.nTest, s.density, s.coldItems, s.usersWithoutTrain]], ['users', 'items', 'train', 'val', 'test', 'density', 'cold items', 'users w/o train']) +
-      `\nmodalities: ${s.modalities.map((m) => `${m.name} (${m.dim}-d)`).join(', ') || 'none'}\nfingerprint: ${d.fingerprint}` +
+      table([[s.users, s.items, s.interactions.train, s.interactions.val, s.interactions.test, s.density, s.coldItems, s.usersWithoutTrain ?? NaN]], ['users', 'items', 'train', 'val', 'test', 'density', 'cold items', 'users w/o train']) +
+      `\nmodalities: ${d.modalities.map((m) => `${m.name} (${m.dim}-d)`).join(', ') || 'none'}\nfingerprint: ${d.fingerprint}` +
       (d.itemsWithMetadata ? `\nitem metadata: ${d.itemsWithMetadata} items (see: micro datasets items ${d.name})` : '') +
-      (d.warnings?.length ? `\n${d.warnings.length} warning(s):\n${d.warnings.map((w) => `  ${w}`).join('\n')}` : '') +
-      (d.sourceExists === false ? `\nwarning: its files (${d.sourcePaths?.join(', ')}) no longer exist; re-import it` : ''),
-    { ...s, ...d },
+      (d.warnings.length ? `\n${d.warnings.length} warning(s):\n${d.warnings.map((w) => `  ${w}`).join('\n')}` : '') +
+      (d.sourceExists === false ? `\nwarning: its files (${d.sourcePaths.join(', ')}) no longer exist; re-import it` : ''),
+    infoJson(d),
   );
 }
 
@@ -53,19 +48,18 @@ export function registerDatasets(program: Command, g: () => GlobalOpts): void {
     .option('--name <name>', 'dataset name')
     .addOption(new Option('--layout <layout>').choices(['auto', 'lattice', 'mmrec', 'raw']).default('auto'))
     .addOption(new Option('--setting <setting>', 'LATTICE folders with both: 5-core (warm) or 0-core (cold)').choices(['warm', 'cold']))
-    .action(async (folder: string, o) => {
-      const { record, items } = await withStore(g(), (store) => {
-        const rec = importDataset(store, folder, o).record;
-        return { record: rec, items: store.countItems(rec.id) };
-      });
+    .action(async (folder: string, o: { name?: string; layout: 'auto' | 'lattice' | 'mmrec' | 'raw'; setting?: 'warm' | 'cold' }) => {
+      // Checked here too, so that the message names the argument as typed, before the store opens.
+      if (!fs.existsSync(folder)) throw new CliError('DATA', `${folder}: dataset folder or file not found`);
+      const d = await withApi(g(), (api) => readingData(api.importDataset({ path: folder, name: o.name, layout: o.layout, setting: o.setting })));
       out(
         g(),
         () =>
-          `registered dataset "${record.name}" (${record.layout}, ${record.setting}): ${record.stats.users} users, ${record.stats.items} items, fingerprint ${record.fingerprint.slice(0, 12)}` +
-          (items ? `\nitem metadata: ${items} items` : ''),
-        record,
+          `registered dataset "${d.name}" (${d.layout}, ${d.setting}): ${d.stats.users} users, ${d.stats.items} items, fingerprint ${d.fingerprint.slice(0, 12)}` +
+          (d.itemsWithMetadata ? `\nitem metadata: ${d.itemsWithMetadata} items` : ''),
+        d,
       );
-      if (record.warnings.length) note(g(), `${record.warnings.length} warning(s):\n${record.warnings.map((w) => `  ${w}`).join('\n')}`);
+      if (d.warnings.length) note(g(), `${d.warnings.length} warning(s):\n${d.warnings.map((w) => `  ${w}`).join('\n')}`);
     });
 
   ds.command('list')
@@ -81,16 +75,7 @@ export function registerDatasets(program: Command, g: () => GlobalOpts): void {
 
   ds.command('info <nameOrFolder>')
     .description('statistics of a dataset (registered name or folder)')
-    .action(async (target: string) => {
-      const info = await withApi(g(), (api, service) => (service.store.getDataset(target) ? api.datasetInfo({ dataset: target }) : null));
-      if (info) return printInfo(g(), statsOf(info), info);
-      // Not registered: a folder, imported on the fly (as `train` does).
-      await withStore(g(), (store) => {
-        const { record: rec, dataset } = loadDatasetArg(store, target);
-        const stored = store.getDataset(rec.id);
-        printInfo(g(), computeStats(dataset), { name: rec.name, layout: dataset.layout, setting: dataset.setting, fingerprint: dataset.fingerprint, warnings: stored?.warnings ?? [], itemsWithMetadata: store.countItems(rec.id) });
-      });
-    });
+    .action(async (target: string) => printInfo(g(), await withApi(g(), (api) => ensureDataset(api, target))));
 
   registerItems(ds, g);
 
@@ -100,15 +85,15 @@ export function registerDatasets(program: Command, g: () => GlobalOpts): void {
     .requiredOption('--out <folder>', 'where to write the LATTICE-layout split')
     .option('--name <name>', 'name of the new dataset')
     .option('--seed <n>', 'split seed', parseCount, 123)
-    .action(async (target: string, o: { mode: SplitMode; out: string; name?: string; seed: number }) => {
-      const record = await withStore(g(), (store) => splitDataset(store, loadDatasetArg(store, target).dataset, o.mode, o.out, { seed: o.seed, name: o.name }).record);
-      out(g(), () => `registered "${record.name}" (${record.setting}) in ${o.out}: train ${record.stats.interactions.train}, val ${record.stats.interactions.val}, test ${record.stats.interactions.test}`, record);
+    .action(async (target: string, o: { mode: 'warm' | 'cold' | 'carve-test'; out: string; name?: string; seed: number }) => {
+      const d = await withApi(g(), async (api) => readingData(api.splitDataset({ dataset: (await datasetWithFiles(api, target)).name, mode: o.mode, out: o.out, name: o.name, seed: o.seed })));
+      out(g(), () => `registered "${d.name}" (${d.setting}) in ${o.out}: train ${d.stats.interactions.train}, val ${d.stats.interactions.val}, test ${d.stats.interactions.test}`, d);
     });
 
   ds.command('diagnose <nameOrFolder>')
     .description("the paper's pilot studies per modality: do the features carry structure MICRO can use?")
     .action(async (target: string) => {
-      const res = await withStore(g(), (store) => diagnoseDataset(loadDatasetArg(store, target).dataset));
+      const res = (await withApi(g(), async (api) => readingData(api.diagnoseDataset({ dataset: (await datasetWithFiles(api, target)).name })))).modalities;
       out(
         g(),
         () =>

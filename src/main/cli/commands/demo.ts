@@ -3,9 +3,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { importDataset } from '../../runs/datasets';
+import { ApiError, type MicroApi } from '../../../shared/api';
 import { parseCount, parsePositive } from '../args';
-import { withStore, type GlobalOpts } from '../context';
+import { readingData } from '../errors';
+import { withApi, type GlobalOpts } from '../context';
 import { note, out, table } from '../output';
 import { trainHosted } from '../hosted';
 
@@ -19,6 +20,16 @@ interface DemoResult {
   runId: number;
 }
 
+/** The demo's split registered under `name` (imported on the first demo). */
+async function registered(api: MicroApi, name: string, setting: 'warm' | 'cold'): Promise<void> {
+  try {
+    await api.datasetInfo({ dataset: name });
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 'NOT_FOUND') throw e;
+    await readingData(api.importDataset({ path: DEMO_DIR, name, setting }));
+  }
+}
+
 export function registerDemo(program: Command, g: () => GlobalOpts): void {
   program
     .command('demo')
@@ -28,17 +39,18 @@ export function registerDemo(program: Command, g: () => GlobalOpts): void {
     .option('--seed <n>', 'random seed', parseCount, 123)
     .action(async (o: { epochs: number; lr: number; seed: number }) => {
       const results: DemoResult[] = [];
-      await withStore(g(), async (store) => {
-        note(g(), `MICRO Workbench demo — store ${store.path}`);
+      await withApi(g(), async (api, service) => {
+        note(g(), `MICRO Workbench demo — store ${service.store.path}`);
         for (const setting of ['warm', 'cold'] as const) {
           const name = `demo-${setting}`;
-          const record = store.getDataset(name) ?? importDataset(store, DEMO_DIR, { name, setting }).record;
+          await registered(api, name, setting);
           for (const model of ['micro', 'lightgcn', 'popularity'] as const) {
             const res = await trainHosted(
               g(),
-              store,
+              api,
+              service,
               // Same learning rate and epoch budget for every model, early stopping on val Recall@20.
-              { dataset: record.name, spec: { model, preset: 'paper', seed: o.seed, train_overrides: { epochs: o.epochs, lr: o.lr } }, name: `demo ${setting} ${model}` },
+              { run: { dataset: name, model, preset: 'paper', seed: o.seed, trainOverrides: { epochs: o.epochs, lr: o.lr }, name: `demo ${setting} ${model}` } },
               `${setting}/${model}`,
             );
             results.push({ setting, model, test: res.test, runId: res.run.id });

@@ -1,11 +1,11 @@
 // `micro runs …`, `micro eval`, `micro export`: reads and maintenance through the workbench API
 // (the same summaries and final metrics the app shows); export writes files in-process.
 import { Argument, Option, type Command } from 'commander';
-import { exportRun, type ExportWhat, type ExportFormat } from '../../runs/export';
-import { exportRecommendations, type RecommendSplit } from '../../runs/recommend';
-import { RUN_STATUSES, type RunStatus } from '../../../shared/api';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EXPORT_WHATS, RECOMMEND_SPLITS, RUN_STATUSES, type ExportFormat, type ExportWhat, type RunStatus } from '../../../shared/api';
 import { parseCount, parseRunId } from '../args';
-import { withApi, withStore, type GlobalOpts } from '../context';
+import { withApi, type GlobalOpts } from '../context';
 import { CliError } from '../errors';
 import { out, table } from '../output';
 
@@ -79,8 +79,8 @@ export function registerRuns(program: Command, g: () => GlobalOpts): void {
     .addArgument(runIdArg())
     .option('--force', 'also delete a run recorded as running')
     .action(async (id: number, o: { force?: boolean }) => {
-      // The API refuses runs it is training itself; --force also removes one another process left `running`.
-      const deleted = o.force ? await withStore(g(), (store) => store.deleteRun(id, { force: true })) : (await withApi(g(), (api) => api.deleteRun({ runId: id }))).deleted;
+      // --force also removes a run another process left `running` (the API refuses one it trains itself).
+      const deleted = (await withApi(g(), (api) => api.deleteRun({ runId: id, force: !!o.force }))).deleted;
       if (!deleted) throw new CliError('NOT_FOUND', `run ${id} not found`);
       out(g(), () => `deleted run ${id}`, { deleted: id });
     });
@@ -89,24 +89,34 @@ export function registerRuns(program: Command, g: () => GlobalOpts): void {
     .command('export')
     .description('export embeddings, neighbour graphs, metrics, attention or top-K recommendations of a run')
     .addArgument(runIdArg())
-    .addOption(new Option('--what <what>').choices(['embeddings', 'graphs', 'metrics', 'attention', 'recommendations']).default('embeddings'))
-    .addOption(new Option('--format <format>', 'embeddings: npy (default), csv or projector (TensorBoard TSV + metadata); recommendations: csv (default) or jsonl').choices(['npy', 'csv', 'projector', 'jsonl']))
+    .addOption(new Option('--what <what>').choices([...EXPORT_WHATS]).default('embeddings'))
+    .addOption(new Option('--format <format>', 'embeddings: npy (default), csv or projector (TensorBoard TSV + metadata); recommendations: csv (default) or jsonl; graphs, metrics, attention: csv').choices(['npy', 'csv', 'projector', 'jsonl']))
     .requiredOption('--out <folder>', 'output folder')
     .option('--embedding <name>', 'which embedding table (default: item_final)')
     .option('--k <n>', 'recommendations: top-K per user (1-1000)', parseCount, 20)
-    .addOption(new Option('--split <split>', 'recommendations: users with test items, train masked (test) or every user, all known interactions masked (all)').choices(['test', 'all']).default('test'))
-    .action(async (id: number, o: { what: ExportWhat | 'recommendations'; format?: ExportFormat | 'jsonl'; out: string; embedding?: string; k: number; split: RecommendSplit }) => {
-      const files = await withStore(g(), async (store) => {
-        if (!store.getRun(id)) throw new CliError('NOT_FOUND', `run ${id} not found`);
-        if (o.what === 'recommendations') {
-          const format = o.format ?? 'csv';
-          if (format !== 'csv' && format !== 'jsonl') throw new CliError('USAGE', `--format: recommendations export as csv or jsonl (got ${format})`, 'see: micro export --help');
-          if (o.k < 1 || o.k > 1000) throw new CliError('USAGE', `--k: expected an integer between 1 and 1000, got ${o.k}`, 'see: micro export --help');
-          return exportRecommendations(store, id, { k: o.k, split: o.split, format, out: o.out });
-        }
-        if (o.format === 'jsonl') throw new CliError('USAGE', `--format jsonl: only recommendations export as jsonl`, 'see: micro export --help');
-        return exportRun(store, id, { what: o.what, format: o.format ?? 'npy', out: o.out, embedding: o.embedding });
-      });
+    .addOption(new Option('--split <split>', 'recommendations: users with test items, train masked (test) or every user, all known interactions masked (all)').choices([...RECOMMEND_SPLITS]).default('test'))
+    .action(async (id: number, o: { what: ExportWhat; format?: ExportFormat; out: string; embedding?: string; k: number; split: 'test' | 'all' }) => {
+      // Embeddings default to .npy; every other export is a table (csv).
+      const format = o.format ?? (o.what === 'embeddings' ? 'npy' : 'csv');
+      if (o.what === 'recommendations' && format !== 'csv' && format !== 'jsonl') throw new CliError('USAGE', `--format: recommendations export as csv or jsonl (got ${format})`, 'see: micro export --help');
+      if (o.what !== 'recommendations' && format === 'jsonl') throw new CliError('USAGE', `--format jsonl: only recommendations export as jsonl`, 'see: micro export --help');
+      if (o.k < 1 || o.k > 1000) throw new CliError('USAGE', `--k: expected an integer between 1 and 1000, got ${o.k}`, 'see: micro export --help');
+      const res = await withApi(g(), (api) => api.exportRun({ runId: id, what: o.what, format, embedding: o.embedding, k: o.k, split: o.split }));
+      const files = writeFiles(o.out, res.files);
       out(g(), () => files.map((f) => `wrote ${f}`).join('\n'), { files });
     });
+}
+
+/** Write the API's exported files (base64) into `dir`, creating it; returns their paths. */
+function writeFiles(dir: string, files: { name: string; data?: string }[]): string[] {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    return files.map((f) => {
+      const p = path.join(dir, path.basename(f.name));
+      fs.writeFileSync(p, Buffer.from(f.data ?? '', 'base64'));
+      return p;
+    });
+  } catch (e) {
+    throw new CliError('FAILED', `--out ${dir}: ${(e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
 }

@@ -7,7 +7,7 @@
 // float16/float64 casting).
 
 import { createHash, type Hash } from 'node:crypto';
-import type { Dataset, Modality, UserItems } from '../types';
+import type { Dataset, UserItems } from '../types';
 
 const CHUNK = 1 << 24;
 

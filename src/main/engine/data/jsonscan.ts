@@ -1,6 +1,6 @@
-// JSON lexing over raw bytes for the split-file scanner (splitjson.ts): strings, numbers, whole
-// values (on the rare paths), and syntax errors reported as "line L, column C" with the same
-// positions and wording as parseJsonText (validate.ts).
+// JSON lexing over raw bytes: strings, numbers, whole values (the split-file scanner, splitjson.ts,
+// uses them on its rare paths), and syntax errors reported as "line L, column C" — for split files
+// and for every other JSON file (parseJsonText in validate.ts finds its error positions here).
 
 import { DataError } from '../types';
 
@@ -84,6 +84,14 @@ export function skipValue(b: Uint8Array, p: number): number {
   const ws = () => {
     while (p < n && isWs(b[p])) p++;
   };
+  // An object member's `"key":` (at p, after whitespace), up to its value.
+  const memberKey = () => {
+    if (b[p] !== 34) fail(p);
+    p = scanString(b, p);
+    ws();
+    if (b[p] !== 58) fail(p);
+    p++;
+  };
   for (;;) {
     ws();
     if (p >= n) fail(n);
@@ -97,13 +105,7 @@ export function skipValue(b: Uint8Array, p: number): number {
         stack.pop();
         p++;
       } else {
-        if (c === 123) {
-          if (b[p] !== 34) fail(p);
-          p = scanString(b, p);
-          ws();
-          if (b[p] !== 58) fail(p);
-          p++;
-        }
+        if (c === 123) memberKey();
         continue;
       }
     } else if (c === 34) p = scanString(b, p);
@@ -121,11 +123,7 @@ export function skipValue(b: Uint8Array, p: number): number {
         p++;
         if (top === 123) {
           ws();
-          if (b[p] !== 34) fail(p);
-          p = scanString(b, p);
-          ws();
-          if (b[p] !== 58) fail(p);
-          p++;
+          memberKey();
         }
         break;
       }

@@ -4,142 +4,12 @@
 import { DataError, type Modality, type UserItems } from '../types';
 import { countInteractions } from './csr';
 import { MAX_MANIFEST_BYTES, readTextFile } from './inputs';
+import { firstSyntaxError, syntaxError } from './jsonscan';
 
 export { readTextFile } from './inputs';
 
 // ---------------------------------------------------------------------------------------------
 // JSON with line:column errors
-
-/** Convert a character offset into 1-based line and column. */
-export function offsetToLineCol(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const end = Math.min(offset, text.length);
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: end - lineStart + 1 };
-}
-
-/**
- * Locate the first JSON syntax error in `text` (character offset), or -1 if it is valid.
- * Node 20's JSON.parse does not always report a position, so this small scanner does.
- */
-export function findJsonSyntaxError(text: string): number {
-  let i = 0;
-  const n = text.length;
-  const ws = () => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
-      else break;
-    }
-  };
-  class Fail extends Error {
-    constructor(public at: number) {
-      super('json');
-    }
-  }
-  const fail = (at = i): never => {
-    throw new Fail(at);
-  };
-  const str = () => {
-    i++; // opening quote
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 34) {
-        i++;
-        return;
-      }
-      if (c < 32) fail();
-      if (c === 92) {
-        const e = text[i + 1];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail(i + 1);
-          i += 6;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-        else fail(i + 1);
-      } else i++;
-    }
-    fail(n);
-  };
-  const num = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m || m[0] === '' || m[0] === '-') fail();
-    i += m![0].length;
-  };
-  const value = (depth: number): void => {
-    if (depth > 10000) fail();
-    ws();
-    if (i >= n) fail(n);
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        str();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value(depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail();
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value(depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail();
-      }
-    } else if (c === '"') str();
-    else if (c === '-' || (c >= '0' && c <= '9')) num();
-    else if (text.startsWith('true', i)) i += 4;
-    else if (text.startsWith('false', i)) i += 5;
-    else if (text.startsWith('null', i)) i += 4;
-    else fail();
-  };
-  try {
-    // a BOM is tolerated by our reader (stripped before parsing)
-    value(0);
-    ws();
-    if (i < n) fail();
-    return -1;
-  } catch (e) {
-    if (e instanceof Fail) return e.at;
-    throw e;
-  }
-}
 
 /** Parse JSON text; syntax errors become DataErrors with "line L, column C". */
 export function parseJsonText(text: string, file: string): unknown {
@@ -147,15 +17,14 @@ export function parseJsonText(text: string, file: string): unknown {
   try {
     return JSON.parse(src);
   } catch (e) {
-    let off = findJsonSyntaxError(src);
+    // Node 20's JSON.parse does not always report a position: the split-file lexer finds it.
+    const bytes = Buffer.from(src, 'utf8');
+    let off = firstSyntaxError(bytes);
     if (off < 0) {
       const m = /position (\d+)/.exec((e as Error).message);
-      off = m ? Number(m[1]) : 0;
+      off = m ? Buffer.byteLength(src.slice(0, Number(m[1])), 'utf8') : 0;
     }
-    const { line, column } = offsetToLineCol(src, off);
-    const near = src.slice(off, off + 20).split('\n')[0];
-    const what = off >= src.length ? 'unexpected end of input' : `unexpected ${JSON.stringify(near.slice(0, 1))}`;
-    throw new DataError(file, `invalid JSON: ${what}${near.length > 1 ? ` near ${JSON.stringify(near)}` : ''}`, `line ${line}, column ${column}`);
+    throw syntaxError(bytes, off, file);
   }
 }
 

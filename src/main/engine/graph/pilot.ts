@@ -58,33 +58,13 @@ export function pilotStudies(
   if (features.length < n * dim) throw new RangeError(`pilotStudies: features has ${features.length} values, expected ${n * dim}`);
   const { inv, sq } = rowNorms(features, n, dim);
 
-  // (a) all pairs
-  const tot = new Float64Array(dim);
-  let sqSum = 0;
-  for (let i = 0; i < n; i++) {
-    const a = i * dim;
-    const r = inv[i];
-    for (let d = 0; d < dim; d++) tot[d] += features[a + d] * r;
-    sqSum += sq[i];
-  }
-  let totSq = 0;
-  for (let d = 0; d < dim; d++) totSq += tot[d] * tot[d];
-  const meanAllPairs = n > 1 ? (totSq - sqSum) / (n * (n - 1)) : 0;
-
-  // (a) co-interacted pairs, pooled over users
+  // Σ over ordered pairs i≠j of a set of cos(i, j) = |Σ x̂_i|² − Σ |x̂_i|² (x̂ = x/‖x‖): O(|set|·dim).
   const acc = new Float64Array(dim);
-  let pairSum = 0; // over ordered pairs
-  let pairCount = 0; // unordered
-  for (let u = 0; u < train.nUsers; u++) {
-    const s = train.indptr[u];
-    const e = train.indptr[u + 1];
-    const m = e - s;
-    if (m < 2) continue;
+  const orderedPairSum = (count: number, itemAt: (q: number) => number): number => {
     acc.fill(0);
     let self = 0;
-    for (let p = s; p < e; p++) {
-      const i = train.indices[p];
-      if (i < 0 || i >= n) throw new RangeError(`pilotStudies: item ${i} of user ${u} out of range (n=${n})`);
+    for (let q = 0; q < count; q++) {
+      const i = itemAt(q);
       const a = i * dim;
       const r = inv[i];
       for (let d = 0; d < dim; d++) acc[d] += features[a + d] * r;
@@ -92,7 +72,24 @@ export function pilotStudies(
     }
     let t = 0;
     for (let d = 0; d < dim; d++) t += acc[d] * acc[d];
-    pairSum += t - self;
+    return t - self;
+  };
+
+  // (a) all pairs
+  const meanAllPairs = n > 1 ? orderedPairSum(n, (q) => q) / (n * (n - 1)) : 0;
+
+  // (a) co-interacted pairs, pooled over users
+  let pairSum = 0; // over ordered pairs
+  let pairCount = 0; // unordered
+  for (let u = 0; u < train.nUsers; u++) {
+    const s = train.indptr[u];
+    const m = train.indptr[u + 1] - s;
+    if (m < 2) continue;
+    pairSum += orderedPairSum(m, (q) => {
+      const i = train.indices[s + q];
+      if (i < 0 || i >= n) throw new RangeError(`pilotStudies: item ${i} of user ${u} out of range (n=${n})`);
+      return i;
+    });
     pairCount += (m * (m - 1)) / 2;
   }
   const meanCoInteracted = pairCount > 0 ? pairSum / 2 / pairCount : 0;

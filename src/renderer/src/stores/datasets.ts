@@ -16,7 +16,10 @@ export const useDatasetsStore = defineStore('datasets', {
     diagnoseError: '',
     busy: false,
     actionError: '',
-    lastMessage: '',
+    /** Which form the last action (and its error) belongs to: shown beside that form. */
+    actionAt: 'import' as 'import' | 'split' | 'registry',
+    /** Success message of the last import and split, each shown beside its own form. */
+    messages: { import: '', split: '' },
     subscribed: false,
     /** Dataset tasks running in the main process's workers (import, split, pilot studies). */
     tasks: [] as TaskInfo[],
@@ -68,19 +71,22 @@ export const useDatasetsStore = defineStore('datasets', {
       try {
         this.info = await api.datasetInfo({ dataset: id });
       } catch (e) {
+        this.actionAt = 'registry';
         this.actionError = errorText(e);
       }
     },
-    async importDataset(input: ApiInput<'importDataset'>) {
+    /** Import or split: one at a time (busy), then the registry is reloaded; its message shows beside its own form. */
+    async busyCall(where: 'import' | 'split', fn: () => Promise<DatasetInfo>, message: (r: DatasetInfo) => string, then?: (r: DatasetInfo) => Promise<void>): Promise<DatasetInfo | null> {
       this.busy = true;
       this.actionError = '';
-      this.lastMessage = '';
+      this.messages = { import: '', split: '' };
+      this.actionAt = where;
       try {
-        const rec = await api.importDataset(input);
+        const r = await fn();
         await this.refresh();
-        await this.select(rec.id);
-        this.lastMessage = `Imported "${rec.name}": ${rec.stats.users} users, ${rec.stats.items} items${rec.warnings.length ? ` (${rec.warnings.length} warning(s))` : ''}.`;
-        return rec;
+        await then?.(r);
+        this.messages[where] = message(r);
+        return r;
       } catch (e) {
         this.actionError = errorText(e);
         return null;
@@ -88,21 +94,12 @@ export const useDatasetsStore = defineStore('datasets', {
         this.busy = false;
       }
     },
-    async split(input: ApiInput<'splitDataset'>) {
-      this.busy = true;
-      this.actionError = '';
-      this.lastMessage = '';
-      try {
-        const rec = await api.splitDataset(input);
-        await this.refresh();
-        this.lastMessage = `Built "${rec.name}" (${rec.setting}) in ${rec.sourcePaths[0]}.`;
-        return rec;
-      } catch (e) {
-        this.actionError = errorText(e);
-        return null;
-      } finally {
-        this.busy = false;
-      }
+    importDataset(input: ApiInput<'importDataset'>) {
+      const message = (rec: DatasetInfo) => `Imported "${rec.name}": ${rec.stats.users} users, ${rec.stats.items} items${rec.warnings.length ? ` (${rec.warnings.length} warning(s))` : ''}.`;
+      return this.busyCall('import', () => api.importDataset(input), message, (rec) => this.select(rec.id));
+    },
+    split(input: ApiInput<'splitDataset'>) {
+      return this.busyCall('split', () => api.splitDataset(input), (rec) => `Built "${rec.name}" (${rec.setting}) in ${rec.sourcePaths[0]}.`);
     },
     async remove(id: number) {
       this.actionError = '';
@@ -110,6 +107,7 @@ export const useDatasetsStore = defineStore('datasets', {
         await api.deleteDataset({ dataset: id });
         await this.refresh();
       } catch (e) {
+        this.actionAt = 'registry';
         this.actionError = errorText(e);
       }
     },

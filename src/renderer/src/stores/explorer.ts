@@ -2,7 +2,7 @@
 // user view (history + explained recommendations).
 import { defineStore } from 'pinia';
 import { api, errorText } from '../api';
-import type { AttentionDistribution, ItemAttention, ItemNeighbours, NeighbourStage, RunDetails, UserView } from '../../../shared/api';
+import type { AttentionDistribution, ItemAttention, ItemGraphDiff, ItemNeighbours, NeighbourStage, RunDetails, UserView } from '../../../shared/api';
 
 export const useExplorerStore = defineStore('explorer', {
   state: () => ({
@@ -13,6 +13,9 @@ export const useExplorerStore = defineStore('explorer', {
     stage: 'combined' as NeighbourStage,
     neighbours: null as ItemNeighbours | null,
     attention: null as ItemAttention | null,
+    /** Initial ↔ learned difference and modality agreement of the shown item. */
+    diff: null as ItemGraphDiff | null,
+    diffError: '',
     distribution: null as AttentionDistribution | null,
     loading: false,
     error: '',
@@ -30,6 +33,7 @@ export const useExplorerStore = defineStore('explorer', {
       this.run = null;
       this.neighbours = null;
       this.attention = null;
+      this.diff = null;
       this.distribution = null;
       this.userView = null;
       this.runError = '';
@@ -50,11 +54,14 @@ export const useExplorerStore = defineStore('explorer', {
       this.attentionError = '';
       const runId = this.runId;
       try {
-        const [nb, att] = await Promise.allSettled([
+        const [nb, att, diff] = await Promise.allSettled([
           api.itemNeighbours({ runId, item, stage: this.stage }),
           this.run?.hasAttention ? api.itemAttention({ runId, item }) : Promise.resolve(null),
+          this.diff?.item === item && this.diff.runId === runId ? Promise.resolve(this.diff) : api.itemGraphDiff({ runId, item }),
         ]);
-        if (this.runId !== runId) return;
+        if (this.runId !== runId || this.item !== item) return; // a newer request owns the view
+        this.diff = diff.status === 'fulfilled' ? diff.value : null;
+        this.diffError = diff.status === 'rejected' ? errorText(diff.reason) : '';
         if (nb.status === 'fulfilled') this.neighbours = nb.value;
         else {
           this.neighbours = null;
@@ -65,7 +72,7 @@ export const useExplorerStore = defineStore('explorer', {
           this.attention = null;
           this.attentionError = errorText(att.reason);
         }
-        if (!this.distribution && this.run?.hasAttention) this.distribution = await api.attentionDistribution({ runId, bins: 20 });
+        if (!this.distribution && this.run?.hasAttention) this.distribution = await api.attentionDistribution({ runId, bins: 20, tail: 5 });
       } catch (e) {
         this.attentionError = errorText(e);
       } finally {

@@ -1,7 +1,8 @@
-// Runs: the table (sorted client-side), selection for comparison, rename / delete / resume / cancel.
+// Runs: the table (searched by the store: name, notes, tags; sorted client-side), selection for
+// comparison, rename / tags / notes / delete / resume / cancel.
 import { defineStore } from 'pinia';
 import { api, errorText, onApiEvent } from '../api';
-import type { CompareResult, RunSummary } from '../../../shared/api';
+import type { CompareResult, CompareTable, RunSummary } from '../../../shared/api';
 
 export type SortKey = 'id' | 'name' | 'model' | 'dataset' | 'status' | 'bestEpoch' | 'wallSeconds' | 'createdAt' | `metric:${string}`;
 
@@ -31,7 +32,10 @@ export const useRunsStore = defineStore('runs', {
     sortKey: 'id' as SortKey,
     sortDesc: true,
     selected: [] as number[],
+    /** Search text (name, notes, tags), applied by the store's query. */
+    search: '',
     compare: null as CompareResult | null,
+    compareTable: null as CompareTable | null,
     comparing: false,
     compareError: '',
     subscribed: false,
@@ -61,9 +65,10 @@ export const useRunsStore = defineStore('runs', {
     async refresh() {
       this.loading = true;
       try {
-        this.list = await api.listRuns();
+        this.list = await api.listRuns(this.search.trim() ? { search: this.search.trim() } : undefined);
         this.error = '';
-        this.selected = this.selected.filter((id) => this.list.some((r) => r.id === id));
+        // A search hides runs without deselecting them.
+        if (!this.search.trim()) this.selected = this.selected.filter((id) => this.list.some((r) => r.id === id));
       } catch (e) {
         this.error = errorText(e);
       } finally {
@@ -86,7 +91,8 @@ export const useRunsStore = defineStore('runs', {
       this.comparing = true;
       this.compareError = '';
       try {
-        this.compare = await api.compareRuns({ runIds: [...this.selected].sort((a, b) => a - b) });
+        const runIds = [...this.selected].sort((a, b) => a - b);
+        [this.compare, this.compareTable] = await Promise.all([api.compareRuns({ runIds }), api.compareTable({ runIds })]);
       } catch (e) {
         this.compareError = errorText(e);
       } finally {
@@ -110,8 +116,14 @@ export const useRunsStore = defineStore('runs', {
     remove(runId: number) {
       return this.act(async () => {
         await api.deleteRun({ runId });
-        if (this.compare?.runs.some((r) => r.id === runId)) this.compare = null;
+        if (this.compare?.runs.some((r) => r.id === runId)) [this.compare, this.compareTable] = [null, null];
       });
+    },
+    setTags(runId: number, tags: string[]) {
+      return this.act(() => api.setRunTags({ runId, tags }));
+    },
+    setNotes(runId: number, notes: string) {
+      return this.act(() => api.setRunNotes({ runId, notes }));
     },
     resume(runId: number) {
       return this.act(() => api.resumeRun({ runId }));

@@ -2,7 +2,7 @@
 // curves of the watched run, fed by progress events.
 import { defineStore } from 'pinia';
 import { api, errorText, onApiEvent } from '../api';
-import type { EpochInfo, ModelOption, ModelOptions, ProgressInfo, RunStatus } from '../../../shared/api';
+import type { EpochInfo, ModelOption, ModelOptions, ProgressInfo, RunPage, RunStatus } from '../../../shared/api';
 
 export interface LivePoint {
   epoch: number;
@@ -23,6 +23,11 @@ export const useTrainingStore = defineStore('training', {
     modelValues: {} as Record<string, unknown>,
     trainValues: {} as Record<string, unknown>,
     serverErrors: [] as string[],
+    /** "model/preset" the form's values belong to (a preset change resets them, a clone does not). */
+    valuesFor: '',
+    /** The run the form was cloned from, and why a clone failed. */
+    clonedFrom: null as number | null,
+    cloneError: '',
     starting: false,
     startError: '',
     // the watched run
@@ -33,6 +38,8 @@ export const useTrainingStore = defineStore('training', {
     progress: null as ProgressInfo | null,
     epochs: [] as LivePoint[],
     batchLosses: [] as number[],
+    /** The watched run's page: its resolved configuration, shown beside the live curves. */
+    watched: null as RunPage | null,
     subscribed: false,
   }),
   getters: {
@@ -55,7 +62,30 @@ export const useTrainingStore = defineStore('training', {
       if (!m) return;
       this.modelValues = JSON.parse(JSON.stringify(m.defaults[this.preset])) as Record<string, unknown>;
       this.trainValues = JSON.parse(JSON.stringify(m.trainDefaults[this.preset])) as Record<string, unknown>;
+      this.valuesFor = `${this.model}/${this.preset}`;
       this.serverErrors = [];
+      this.clonedFrom = null;
+    },
+    /** Fill the form from a stored run: model, preset, seed, dataset and every override. */
+    async cloneFrom(runId: number) {
+      this.cloneError = '';
+      try {
+        const p = await api.runPage({ runId });
+        const m = this.options?.models.find((x) => x.model === p.resolved?.model);
+        if (!p.resolved || !m) throw new Error(`run ${runId} has no stored configuration this version can train`);
+        const preset = p.resolved.preset as 'paper' | 'reference';
+        this.model = m.model;
+        this.preset = preset;
+        this.seed = p.resolved.seed;
+        if (p.dataset?.name && p.dataset.id !== null) this.dataset = p.dataset.name;
+        this.modelValues = { ...JSON.parse(JSON.stringify(m.defaults[preset])), ...p.overrides.modelOverrides };
+        this.trainValues = { ...JSON.parse(JSON.stringify(m.trainDefaults[preset])), ...p.overrides.trainOverrides };
+        this.valuesFor = `${m.model}/${preset}`;
+        this.name = '';
+        this.clonedFrom = runId;
+      } catch (e) {
+        this.cloneError = errorText(e);
+      }
     },
     /** Values that differ from the preset's defaults (what the run record stores as overrides). */
     overrides(): { modelOverrides: Record<string, unknown>; trainOverrides: Record<string, unknown> } {
@@ -128,10 +158,12 @@ export const useTrainingStore = defineStore('training', {
         this.progress = null;
         this.batchLosses = [];
         this.epochs = [];
+        this.watched = null;
       }
       try {
-        const d = await api.getRun({ runId });
+        const d = await api.runPage({ runId });
         if (this.runId !== runId) return;
+        this.watched = d;
         this.runName = d.run.name;
         this.status = d.run.status;
         this.runError = d.run.error;
