@@ -37,7 +37,7 @@ for (const seed of values.seeds.split(',').map(Number)) {
       model_overrides: overrides,
       train_overrides: { epochs, evalEvery: 1, patience: 1000 },
     });
-    const out = runExperiment(ds, run);
+    const out = await runExperiment(ds, run);
     const recalls = out.train.history.map((h) => (h.val?.['recall@20'] ?? NaN).toFixed(4));
     const secs = out.train.history.reduce((s, h) => s + h.seconds, 0) / out.train.history.length;
     const anchors = mode === 'sampled' ? String((run.modelConfig as { sampledAnchors: number }).sampledAnchors) : mode === 'exact' ? 'all' : '-';

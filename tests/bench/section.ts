@@ -79,11 +79,11 @@ async function epochSection(spec: Extract<SectionSpec, { kind: 'epoch' }>): Prom
   await initBackend((process.env.MICRO_BACKEND as BackendName | undefined) || 'wasm'); // npm run bench -- --backend …
   const { ds, real } = loadBenchDataset(spec.dataset);
   const runs: EpochMeasurement[] = [];
-  for (const c of spec.configs) runs.push(measureEpoch(ds, real, c));
+  for (const c of spec.configs) runs.push(await measureEpoch(ds, real, c));
   return { runs, maxRssMB: maxRssMB() };
 }
 
-function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): EpochMeasurement {
+async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Promise<EpochMeasurement> {
   const overrides: Record<string, unknown> = { contrastiveMode: spec.mode };
   if (spec.sampledAnchors) overrides.sampledAnchors = spec.sampledAnchors;
   const run = resolveRun({ model: 'micro', preset: spec.preset, seed: 123, model_overrides: overrides });
@@ -95,17 +95,19 @@ function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): EpochMeasu
   const vars = model.variables();
   const optimizer = tf.train.adam(run.train.lr);
   const plan = planEpoch(run.train.sampler, ds.train, ds.nItems, run.train.batchSize, createRng(run.seed));
-  const step = (b: number) => {
+  const step = async (b: number) => {
     const batch = plan.next();
-    trainStep(optimizer, vars, () => model.batchLoss!(batch, { epoch: 0, batch: b, firstBatchOfEpoch: b === 0 }).total);
+    const ctx = { epoch: 0, batch: b, firstBatchOfEpoch: b === 0 };
+    await model.beforeBatch?.(batch, ctx);
+    await trainStep(optimizer, vars, () => model.batchLoss!(batch, ctx).total);
   };
   t = now();
-  step(0); // rebuilds the learned graphs, as every epoch's first batch does
+  await step(0); // rebuilds the learned graphs, as every epoch's first batch does
   const firstBatchS = now() - t;
   debug('first batch done');
-  step(1); // warm-up (kernel compilation, helper thread start)
+  await step(1); // warm-up (kernel compilation, helper thread start)
   t = now();
-  for (let b = 0; b < spec.batches; b++) step(2 + b);
+  for (let b = 0; b < spec.batches; b++) await step(2 + b);
   const batchS = (now() - t) / spec.batches;
   const epochS = firstBatchS + (plan.batches - 1) * batchS;
   const out: EpochMeasurement = {
@@ -125,7 +127,7 @@ function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): EpochMeasu
   };
   if (spec.validate) {
     t = now();
-    const val = evaluateModel(model, ds, 'val', [20]);
+    const val = await evaluateModel(model, ds, 'val', [20]);
     out.valS = now() - t;
     out.valRecall20 = val['recall@20'];
   }

@@ -89,9 +89,12 @@ function describeAdapter(a: AdapterInfo): string {
 
 async function tryWebgpu(forced: boolean): Promise<AdapterInfo> {
   // Checked before Dawn is loaded: in auto mode a training process should neither load the
-  // native module nor have Dawn print its adapter warnings for a backend it cannot use.
+  // native module nor have Dawn print its adapter warnings for a backend it may not use.
+  // Training reads asynchronously and works on webgpu, but webgpu stays opt-in in Node until
+  // its speed on a hardware adapter is measured against wasm (on llvmpipe the atomic segment
+  // sums of the sparse ops dominate an epoch).
   if (!forced && !hasSyncReadback()) {
-    throw new Error('not tried in auto mode: training reads tensors synchronously and Dawn in Node has no synchronous readback (see micro doctor for the adapter)');
+    throw new Error('not tried in auto mode: webgpu is opt-in in Node (--backend webgpu; see micro doctor for the adapter)');
   }
   const adapter = await probeWebgpuAdapter();
   if (adapter.software && !forced) {
@@ -106,7 +109,8 @@ async function tryWebgpu(forced: boolean): Promise<AdapterInfo> {
 /**
  * tfjs-backend-webgpu reads synchronously through an OffscreenCanvas with a webgpu context
  * (browsers only); Node has none, and Dawn's buffer mapping only completes on the event loop, so
- * dataSync() cannot work there: only data() (async) does.
+ * dataSync() cannot work there: only data() (async) does. Training, evaluation, checkpoints and
+ * artifacts await every read; the wasm/cpu-only kernels (ops.ts) still read synchronously.
  */
 function hasSyncReadback(): boolean {
   return typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'function';

@@ -5,7 +5,7 @@ import type { Dataset, ProgressFn } from './types';
 import { ConfigError, fieldIssues } from './types';
 import type { Recommender } from './models/types';
 import { MODEL_KINDS, modelEntry, type Preset } from './models/registry';
-import { evaluateModel, trainModel, type TrainOptions, type TrainResult, type EpochResult } from './train/trainer';
+import { evaluateModel, trainModel, type TrainOptions, type TrainResult } from './train/trainer';
 import { presetSchedule, trainSchema, type TrainHyper } from './train/schema';
 
 export { MODEL_KINDS, trainSchema, type TrainHyper };
@@ -54,7 +54,7 @@ export function createModel(run: ResolvedRun, ds: Dataset): Recommender {
 export interface RunHooks {
   signal?: AbortSignal;
   onProgress?: ProgressFn;
-  onEpoch?: (e: EpochResult, checkpoint: () => Uint8Array) => void;
+  onEpoch?: TrainOptions['onEpoch'];
   resumeFrom?: Uint8Array;
 }
 
@@ -68,15 +68,15 @@ export interface RunOutcome {
 }
 
 /** Build, train, and evaluate one model on one dataset. The caller disposes `model`. */
-export function runExperiment(ds: Dataset, run: ResolvedRun, hooks: RunHooks = {}): RunOutcome {
+export async function runExperiment(ds: Dataset, run: ResolvedRun, hooks: RunHooks = {}): Promise<RunOutcome> {
   const model = createModel(run, ds);
   try {
     const opts: TrainOptions = { ...run.train, seed: run.seed, ...hooks };
-    const train = trainModel(model, ds, opts);
+    const train = await trainModel(model, ds, opts);
     const ks = run.train.ks;
     hooks.onProgress?.({ phase: 'evaluate', message: 'final evaluation' });
-    const val = ds.val.indices.length ? evaluateModel(model, ds, 'val', ks) : null;
-    const test = ds.test.indices.length ? evaluateModel(model, ds, 'test', ks) : null;
+    const val = ds.val.indices.length ? await evaluateModel(model, ds, 'val', ks) : null;
+    const test = ds.test.indices.length ? await evaluateModel(model, ds, 'test', ks) : null;
     return { run, model, train, val, test };
   } catch (e) {
     model.dispose();

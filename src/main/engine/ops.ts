@@ -25,6 +25,36 @@ export function readSync(f: () => tf.Tensor): Float32Array {
 }
 
 /**
+ * readSync's asynchronous form, the one that works on every backend (webgpu in Node can only map
+ * GPU buffers on the event loop). The result is a private copy (the cpu backend's data() would
+ * otherwise hand out its own storage).
+ */
+export async function readAsync(f: () => tf.Tensor): Promise<Float32Array> {
+  const t = tf.tidy(f);
+  try {
+    return ((await t.data()) as Float32Array).slice();
+  } finally {
+    t.dispose();
+  }
+}
+
+/** Values of several scalars in ONE readback (stacked on the backend): one sync point, not n. */
+export async function readScalars(scalars: tf.Scalar[]): Promise<number[]> {
+  if (scalars.length === 0) return [];
+  const packed = tf.tidy(() => (scalars.length === 1 ? tf.reshape(scalars[0], [1]) : tf.stack(scalars)));
+  try {
+    return Array.from(await packed.data());
+  } finally {
+    packed.dispose();
+  }
+}
+
+/** Host copies of many tensors (e.g. all variables for a checkpoint), read concurrently. */
+export async function readAll(ts: tf.Tensor[]): Promise<Float32Array[]> {
+  return Promise.all(ts.map(async (t) => ((await t.data()) as Float32Array).slice()));
+}
+
+/**
  * Runs `f` with the gradient tape paused and returns its (non-tensor) result. TF.js has no public
  * no-grad scope, but it never records kernels run inside a custom-gradient forward: we run `f`
  * there. Needed for work whose result is constant w.r.t. the loss (e.g. top-k selection): under a

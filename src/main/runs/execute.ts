@@ -50,7 +50,7 @@ function datasetMismatch(ds: Dataset, rec: DatasetRecord): string | null {
     : `dataset "${rec.name}" changed on disk since it was imported (fingerprint ${ds.fingerprint.slice(0, 12)} ≠ ${rec.fingerprint.slice(0, 12)}); re-import it`;
 }
 
-export function executeRun(o: ExecuteOptions): ExecuteResult {
+export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   const { store, dataset: ds, datasetRecord } = o;
   const mismatch = datasetMismatch(ds, datasetRecord);
   if (mismatch) throw new Error(mismatch);
@@ -97,15 +97,16 @@ export function executeRun(o: ExecuteOptions): ExecuteResult {
     o.onProgress?.(e);
   };
   try {
-    const out = runExperiment(ds, resolved, {
+    const out = await runExperiment(ds, resolved, {
       signal: o.signal,
       onProgress,
       resumeFrom,
-      onEpoch: (e, checkpoint) => {
+      onEpoch: async (e, checkpoint) => {
+        const payload = await checkpoint(); // read first: the epoch's transaction stays synchronous
         store.recordEpochWithCheckpoint(
           run.id,
           { epoch: e.epoch, losses: e.losses, metrics: e.val ?? null, seconds: e.seconds },
-          { payload: checkpoint() },
+          { payload },
           {
             evaluations: e.val ? metricRows(e.val, 'val', ds.setting, e.epoch) : undefined,
             bestEpoch: e.improved ? e.epoch : undefined,
@@ -121,8 +122,8 @@ export function executeRun(o: ExecuteOptions): ExecuteResult {
         ...(out.test ? metricRows(out.test, 'test', ds.setting, bestEpoch) : []),
       ];
       store.recordEvaluations(run.id, rows);
-      if (out.model instanceof MicroModel) saveMicroArtifacts(store, run.id, out.model);
-      saveEmbeddingArtifacts(store, run.id, out.model);
+      if (out.model instanceof MicroModel) await saveMicroArtifacts(store, run.id, out.model);
+      await saveEmbeddingArtifacts(store, run.id, out.model);
       saveIdMaps(store, run.id, ds);
       const status = out.train.status === 'cancelled' ? 'cancelled' : 'completed';
       run = store.finishRun(run.id, status, { bestEpoch, error: status === 'cancelled' ? 'cancelled by user' : null });
@@ -142,9 +143,9 @@ export function executeRun(o: ExecuteOptions): ExecuteResult {
   }
 }
 
-/** Neighbour lists (initial / learned / combined per modality), attention weights, embeddings. */
-export function saveMicroArtifacts(store: RunStore, runId: number, model: MicroModel): void {
-  const ins = model.inspect();
+/** Neighbour lists (initial / learned / combined per modality) and attention weights (embeddings: run-artifacts.ts). */
+export async function saveMicroArtifacts(store: RunStore, runId: number, model: MicroModel): Promise<void> {
+  const ins = await model.inspect();
   const n = model.nItems;
   for (const m of ins.modalities) {
     const combined = combinedNeighbours(m, ins.lambda, n);
@@ -167,6 +168,4 @@ export function saveMicroArtifacts(store: RunStore, runId: number, model: MicroM
       shape: [n, names.length + 1],
       meta: { columns: ['shared', ...names.map((x) => `specific:${x}`)] },
     });
-  for (const [name, e] of Object.entries(ins.embeddings))
-    store.putArtifact(runId, { kind: 'embeddings', name, format: 'f32', payload: e.data, shape: [e.rows, e.cols] });
 }

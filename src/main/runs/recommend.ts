@@ -28,7 +28,7 @@ export interface RecommendOptions {
 }
 
 /** Scores of all items for a block of users, row-major. */
-type Scorer = { score(users: Int32Array): Float32Array; dispose(): void; source: string };
+type Scorer = { score(users: Int32Array): Float32Array | Promise<Float32Array>; dispose(): void; source: string };
 
 const BLOCK = 256;
 
@@ -81,7 +81,7 @@ async function modelScorer(store: RunStore, runId: number, ds: Dataset): Promise
       const c = decodeCheckpoint(new Uint8Array(ck.payload));
       restoreVariables(model.variables(), c.best ?? c.variables);
     }
-    model.prepareScoring();
+    await model.prepareScoring();
   } catch (e) {
     model.dispose();
     throw e;
@@ -128,7 +128,7 @@ export async function exportRecommendations(store: RunStore, runId: number, o: R
     const heapI = new Int32Array(o.k);
     for (let b = 0; b < users.length; b += BLOCK) {
       const block = Int32Array.from(users.slice(b, b + BLOCK));
-      const scores = scorer.score(block);
+      const scores = await scorer.score(block);
       const lines: string[] = [];
       for (let r = 0; r < block.length; r++) {
         const u = block[r];

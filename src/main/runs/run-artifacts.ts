@@ -1,16 +1,15 @@
-// Artifacts every run stores beside its model-specific ones: the embedding tables of the
-// embedding baselines (MF, LightGCN, VBPR; MICRO's come from saveMicroArtifacts) and the id maps
+// Artifacts every run stores beside its model-specific ones: the model's embedding tables (MICRO,
+// MF, LightGCN, VBPR: whatever `embeddingTables()` gives) and the id maps
 // (dense ↔ original ids) of datasets that have them, so exports speak the original ids without
 // reloading the dataset.
 import type { RunStore } from '../store';
 import type { Dataset } from '../engine/types';
 import type { Recommender } from '../engine/models/types';
-import { EmbeddingRecommender } from '../engine/models/baselines/embedding';
 
-/** user_id, item_id, user_final, item_final of an embedding baseline (no-op for other models). */
-export function saveEmbeddingArtifacts(store: RunStore, runId: number, model: Recommender): void {
-  if (!(model instanceof EmbeddingRecommender)) return;
-  for (const [name, e] of Object.entries(model.embeddingTables()))
+/** The model's embedding tables (no-op for models without any). */
+export async function saveEmbeddingArtifacts(store: RunStore, runId: number, model: Recommender): Promise<void> {
+  if (!model.embeddingTables) return;
+  for (const [name, e] of Object.entries(await model.embeddingTables()))
     store.putArtifact(runId, { kind: 'embeddings', name, format: 'f32', payload: e.data, shape: [e.rows, e.cols] });
 }
 

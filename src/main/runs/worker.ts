@@ -41,7 +41,7 @@ async function run(req: WorkerRequest): Promise<void> {
     await initBackend(req.backend);
     const rec = store.getDataset(req.dataset);
     if (!rec) throw new Error(`dataset "${req.dataset}" is not registered`);
-    const res = executeRun({
+    const res = await executeRun({
       store,
       dataset: loadRegistered(rec),
       datasetRecord: rec,

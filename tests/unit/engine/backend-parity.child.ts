@@ -1,7 +1,7 @@
 // Child process of backend-parity.test.ts: one TF.js backend per process (TF.js keeps one global
 // backend; Dawn is native and a crash must not take the test runner down). Prints one line
 // `PARITY <json>`: per loss term its forward value, finite-difference gradient errors and the
-// tensor count across repeats; kNN indices; optionally a 3-epoch demo training.
+// tensor count across repeats; kNN indices; optionally a 3-epoch demo training (--train).
 // All reads are `await data()`: webgpu in Node has no synchronous readback.
 //   node --import tsx tests/unit/engine/backend-parity.child.ts <backend> [--train]
 import { activeBackend, initBackend, probeWebgpuAdapter, tf, type BackendName } from '../../../src/main/engine/backend';
@@ -132,18 +132,35 @@ async function main(): Promise<void> {
   console.log(`PARITY ${JSON.stringify(out)}`);
 }
 
-/** 3 epochs of MICRO (paper preset) on the demo data; val metrics of the best checkpoint. */
+/**
+ * 3 epochs of MICRO (paper preset) on the demo data through the real trainer (awaited reads
+ * only); val metrics of the best checkpoint, the per-epoch mean losses, the tensors left behind.
+ * Batches of 4096 interactions (2 per epoch: a rebuild batch and a plain one) keep the software
+ * adapter within ~30 s; 6 steps already put MICRO far above Popularity on this data.
+ */
 async function train() {
   const path = await import('node:path');
   const { loadDataset } = await import('../../../src/main/engine/data');
   const { resolveRun, runExperiment } = await import('../../../src/main/engine/experiment');
   const { REPO_ROOT } = await import('../../helpers/paths');
   const ds = loadDataset(path.join(REPO_ROOT, 'resources/demo'), { setting: 'warm' });
-  const micro = runExperiment(ds, resolveRun({ model: 'micro', preset: 'paper', seed: 123, train_overrides: { epochs: 3 } }));
+  const before = tf.memory().numTensors;
+  const started = Date.now();
+  const micro = await runExperiment(ds, resolveRun({ model: 'micro', preset: 'paper', seed: 123, train_overrides: { epochs: 3, batchSize: 4096 } }));
+  const seconds = (Date.now() - started) / 1000;
   micro.model.dispose();
-  const pop = runExperiment(ds, resolveRun({ model: 'popularity', seed: 123 }));
+  const leaked = tf.memory().numTensors - before;
+  const pop = await runExperiment(ds, resolveRun({ model: 'popularity', seed: 123 }));
   pop.model.dispose();
-  return { recall20: micro.val!['recall@20'], ndcg20: micro.val!['ndcg@20'], popularityRecall20: pop.val!['recall@20'], losses: micro.train.history.map((h) => h.losses.total) };
+  return {
+    recall20: micro.val!['recall@20'],
+    ndcg20: micro.val!['ndcg@20'],
+    popularityRecall20: pop.val!['recall@20'],
+    losses: micro.train.history.map((h) => h.losses.total),
+    epochSeconds: micro.train.history.map((h) => h.seconds),
+    seconds,
+    leaked,
+  };
 }
 
 main().then(

@@ -11,9 +11,9 @@ import { REPO_ROOT } from '../../helpers/paths';
 const demo = path.join(REPO_ROOT, 'resources/demo');
 const budget = { epochs: 60, lr: 1e-3 };
 
-function testRecall(setting: 'warm' | 'cold', model: 'micro' | 'lightgcn'): number {
+async function testRecall(setting: 'warm' | 'cold', model: 'micro' | 'lightgcn'): Promise<number> {
   const ds = loadDataset(demo, { setting });
-  const out = runExperiment(ds, resolveRun({ model, preset: 'paper', seed: 123, train_overrides: budget }));
+  const out = await runExperiment(ds, resolveRun({ model, preset: 'paper', seed: 123, train_overrides: budget }));
   out.model.dispose();
   return out.test!['recall@20'];
 }
@@ -23,16 +23,16 @@ beforeAll(async () => {
 });
 
 describe('demo dataset, MICRO vs LightGCN', () => {
-  it('cold start: MICRO reaches cold items through its item graphs, LightGCN cannot', { timeout: 900_000 }, () => {
-    const micro = testRecall('cold', 'micro');
-    const lightgcn = testRecall('cold', 'lightgcn');
+  it('cold start: MICRO reaches cold items through its item graphs, LightGCN cannot', { timeout: 900_000 }, async () => {
+    const micro = await testRecall('cold', 'micro');
+    const lightgcn = await testRecall('cold', 'lightgcn');
     console.log(`cold test recall@20: MICRO ${micro.toFixed(4)}  LightGCN ${lightgcn.toFixed(4)}`);
     expect(micro).toBeGreaterThan(0.2);
     expect(micro).toBeGreaterThan(3 * lightgcn);
   });
-  it('warm start: MICRO is at least as good as LightGCN', { timeout: 900_000 }, () => {
-    const micro = testRecall('warm', 'micro');
-    const lightgcn = testRecall('warm', 'lightgcn');
+  it('warm start: MICRO is at least as good as LightGCN', { timeout: 900_000 }, async () => {
+    const micro = await testRecall('warm', 'micro');
+    const lightgcn = await testRecall('warm', 'lightgcn');
     console.log(`warm test recall@20: MICRO ${micro.toFixed(4)}  LightGCN ${lightgcn.toFixed(4)}`);
     expect(micro).toBeGreaterThanOrEqual(lightgcn);
   });

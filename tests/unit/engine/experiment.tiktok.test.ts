@@ -16,11 +16,11 @@ beforeAll(async () => {
 });
 
 describe.skipIf(!fs.existsSync(tiktok))('TikTok (real data, ../shared/data/tiktok)', () => {
-  it('a short MICRO run beats Popularity on validation Recall@20', { timeout: 1_200_000 }, () => {
+  it('a short MICRO run beats Popularity on validation Recall@20', { timeout: 1_200_000 }, async () => {
     const ds = loadDataset(tiktok);
-    const pop = runExperiment(ds, resolveRun({ model: 'popularity' }));
+    const pop = await runExperiment(ds, resolveRun({ model: 'popularity' }));
     pop.model.dispose();
-    const micro = runExperiment(
+    const micro = await runExperiment(
       ds,
       resolveRun({
         model: 'micro',

@@ -59,8 +59,8 @@ beforeAll(async () => {
   return () => store.close();
 });
 
-function train(model: string, model_overrides: Record<string, unknown> = {}): number {
-  const { run } = executeRun({
+async function train(model: string, model_overrides: Record<string, unknown> = {}): Promise<number> {
+  const { run } = await executeRun({
     store,
     dataset: split.dataset,
     datasetRecord: split.record,
@@ -114,7 +114,7 @@ describe('recommendations export', () => {
   };
 
   it('Popularity (re-fitted on the dataset): the most popular unmasked items, in original ids', async () => {
-    const id = train('popularity');
+    const id = await train('popularity');
     const [file] = await exportRecommendations(store, id, { k: 3, split: 'test', format: 'csv', out });
     const rows = check(file, 3);
     const ds = split.dataset;
@@ -131,8 +131,8 @@ describe('recommendations export', () => {
   });
 
   it('Item-kNN and content kNN (fitted models) and --split all (every known item masked), as CSV and JSONL', async () => {
-    for (const model of ['itemknn', 'contentknn']) check((await exportRecommendations(store, train(model, { k: 5 }), { k: 4, split: 'test', format: 'csv', out }))[0], 4);
-    const id = train('itemknn', { k: 5 });
+    for (const model of ['itemknn', 'contentknn']) check((await exportRecommendations(store, await train(model, { k: 5 }), { k: 4, split: 'test', format: 'csv', out }))[0], 4);
+    const id = await train('itemknn', { k: 5 });
     const [file] = await exportRecommendations(store, id, { k: 2, split: 'all', format: 'jsonl', out });
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user: string; items: { item: string; rank: number }[] });
     const ds = split.dataset;
@@ -145,7 +145,7 @@ describe('recommendations export', () => {
   });
 
   it('embedding models score from their stored final embeddings, the same as the model restored from its checkpoint', async () => {
-    const id = train('lightgcn', { embedDim: 4 });
+    const id = await train('lightgcn', { embedDim: 4 });
     const [viaEmb] = await exportRecommendations(store, id, { k: 5, split: 'test', format: 'csv', out: path.join(out, 'a') });
     // Without the stored embeddings (a run from before they were stored) the model is restored.
     store.rawDatabase().prepare("DELETE FROM artifacts WHERE run_id = ? AND kind = 'embeddings'").run(id);
@@ -157,7 +157,7 @@ describe('recommendations export', () => {
   });
 
   it('refuses a dataset that changed since the run', async () => {
-    const id = train('popularity');
+    const id = await train('popularity');
     const changed = { ...split.dataset, fingerprint: 'f'.repeat(64) };
     await expect(exportRecommendations(store, id, { k: 3, split: 'test', format: 'csv', out }, changed)).rejects.toThrow(/changed since run \d+ was trained/);
   });
@@ -170,8 +170,8 @@ describe('embeddings of every model that has them', () => {
     ['vbpr', { embedDim: 4 }],
     ['micro', { embedDim: 4, topK: 3 }],
   ] as const) {
-    it(`${model}: user/item final embeddings stored and exported with original-id maps`, () => {
-      const id = train(model, overrides);
+    it(`${model}: user/item final embeddings stored and exported with original-id maps`, async () => {
+      const id = await train(model, overrides);
       const names = store.listArtifacts(id, { kind: 'embeddings' }).map((a) => a.name);
       expect(names).toEqual(expect.arrayContaining(['user_final', 'item_final', 'user_id', 'item_id']));
       const u = store.findArtifact(id, 'embeddings', 'user_final')!;

@@ -2,7 +2,7 @@
 // LightGCN, BPR + L2, and dot-product scoring of user blocks.
 import { tf } from '../backend';
 import type { UserItems } from '../types';
-import { gatherRows, negLogSigmoid, propagate, readSync, type SparsePattern } from '../ops';
+import { gatherRows, negLogSigmoid, propagate, readAll, readAsync, type SparsePattern } from '../ops';
 import type { Rng } from '../data/random';
 import type { EmbeddingScorer } from './types';
 
@@ -146,20 +146,23 @@ export function batchRows(users: tf.Tensor2D, items: tf.Tensor2D, b: { users: In
 }
 
 /** Runs `finals` without keeping tensors and caches the final embeddings for scoring. */
-export function scorerFrom(finals: () => [tf.Tensor2D, tf.Tensor2D]): EmbeddingScorer {
+export async function scorerFrom(finals: () => [tf.Tensor2D, tf.Tensor2D]): Promise<EmbeddingScorer> {
   const [u, iT] = tf.tidy(() => {
     const [users, items] = finals();
     return [users, tf.transpose(items)];
   });
-  const s = { userFinal: u.dataSync() as Float32Array, itemFinalT: iT.dataSync() as Float32Array, d: u.shape[1], nItems: iT.shape[1] };
-  // finals() may return the variables themselves (MF): never dispose those.
-  for (const t of [u, iT]) if (!(t instanceof tf.Variable)) t.dispose();
-  return s;
+  try {
+    const [userFinal, itemFinalT] = await readAll([u, iT]);
+    return { userFinal, itemFinalT, d: u.shape[1], nItems: iT.shape[1] };
+  } finally {
+    // finals() may return the variables themselves (MF): never dispose those.
+    for (const t of [u, iT]) if (!(t instanceof tf.Variable)) t.dispose();
+  }
 }
 
 /** U_b · Iᵀ for a block of users. */
-export function scoreWithEmbeddings(s: EmbeddingScorer, users: Int32Array): Float32Array {
+export function scoreWithEmbeddings(s: EmbeddingScorer, users: Int32Array): Promise<Float32Array> {
   const ub = new Float32Array(users.length * s.d);
   for (let r = 0; r < users.length; r++) ub.set(s.userFinal.subarray(users[r] * s.d, users[r] * s.d + s.d), r * s.d);
-  return readSync(() => tf.matMul(tf.tensor2d(ub, [users.length, s.d]), tf.tensor2d(s.itemFinalT, [s.d, s.nItems])));
+  return readAsync(() => tf.matMul(tf.tensor2d(ub, [users.length, s.d]), tf.tensor2d(s.itemFinalT, [s.d, s.nItems])));
 }

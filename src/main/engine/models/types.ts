@@ -26,11 +26,30 @@ export interface Recommender {
   /** Trainable models expose variables and batchLoss; fitted ones (popularity, kNN) do not. */
   variables(): tf.Variable[];
   batchLoss?(batch: TrainBatch, ctx: BatchContext): BatchLoss;
+  /**
+   * Work a batch needs before its loss that reads tensors back (awaited by the trainer; the loss
+   * itself runs synchronously under the gradient tape, where no read can be awaited): MICRO's
+   * learned-graph kNN on rebuild batches.
+   */
+  beforeBatch?(batch: TrainBatch, ctx: BatchContext): Promise<void>;
   /** Compute whatever scoring needs (final embeddings, rebuilt graphs) from current weights. */
-  prepareScoring(): void;
+  prepareScoring(): Promise<void>;
   /** Scores of all items for each user, users.length × nItems row-major. */
-  scoreUsers(users: Int32Array): Float32Array;
+  scoreUsers(users: Int32Array): Promise<Float32Array>;
+  /**
+   * The embedding tables a run stores and exports (ego ID tables, the final tables whose dot
+   * products are the scores, and model-specific ones such as MICRO's h_<modality>); absent for
+   * models without embeddings (Popularity, the kNN baselines).
+   */
+  embeddingTables?(): Promise<Record<string, EmbeddingTable>>;
   dispose(): void;
+}
+
+/** A host copy of one embedding table (row-major rows × cols). */
+export interface EmbeddingTable {
+  data: Float32Array;
+  rows: number;
+  cols: number;
 }
 
 /** Scores a user block against cached final embeddings: U_b · Iᵀ (Iᵀ precomputed: fast on wasm). */

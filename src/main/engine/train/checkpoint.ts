@@ -2,6 +2,7 @@
 // (magic, JSON header, float32 payload), stored by the run store as an opaque artifact.
 import { tf } from '../backend';
 import { baseName } from '../models/common';
+import { readAll } from '../ops';
 
 const MAGIC = 'MICROCK1';
 
@@ -59,8 +60,10 @@ export function decodeCheckpoint<M = Record<string, unknown>>(bytes: Uint8Array)
   return out;
 }
 
-export function snapshotVariables(vars: tf.Variable[]): NamedArray[] {
-  return vars.map((v) => ({ name: baseName(v.name), shape: v.shape.slice(), data: (v.dataSync() as Float32Array).slice() }));
+/** Host copies of the variables (asynchronous reads: the only kind webgpu has in Node). */
+export async function snapshotVariables(vars: tf.Variable[]): Promise<NamedArray[]> {
+  const data = await readAll(vars);
+  return vars.map((v, i) => ({ name: baseName(v.name), shape: v.shape.slice(), data: data[i] }));
 }
 
 export function restoreVariables(vars: tf.Variable[], arrays: NamedArray[]): void {

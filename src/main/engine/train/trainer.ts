@@ -1,11 +1,14 @@
 // The one training loop for MICRO and every trainable baseline: Adam + per-epoch LR decay,
 // seeded sampling, periodic validation with early stopping on Recall@20, best weights kept,
 // progress events with ETA, cancellation between batches, checkpoints to resume from.
+// Every read of a tensor is awaited (webgpu in Node has no synchronous readback); per batch that
+// is one readback of the loss scalars, stacked.
 import { tf } from '../backend';
 import { createRng } from '../data/random';
 import type { Dataset, ProgressFn } from '../types';
-import type { Recommender } from '../models/types';
-import { evaluateRanking } from '../eval/evaluator';
+import type { BatchLoss, Recommender } from '../models/types';
+import { readAll, readScalars } from '../ops';
+import { evaluateRankingAsync } from '../eval/evaluator';
 import { planEpoch, type SamplerKind } from './sampler';
 import { decodeCheckpoint, encodeCheckpoint, restoreVariables, snapshotVariables, type NamedArray } from './checkpoint';
 
@@ -26,8 +29,8 @@ export interface TrainOptions {
   seed: number;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
-  /** Called after each epoch; `checkpoint()` encodes the full state (only call it when you store it). */
-  onEpoch?: (e: EpochResult, checkpoint: () => Uint8Array) => void;
+  /** Called (and awaited) after each epoch; `checkpoint()` encodes the full state (only call it when you store it). */
+  onEpoch?: (e: EpochResult, checkpoint: () => Promise<Uint8Array>) => void | Promise<void>;
   /** Resume from an encoded checkpoint (continues at its next epoch, with its RNG and optimizer state). */
   resumeFrom?: Uint8Array;
 }
@@ -84,9 +87,9 @@ function mean(xs: number[]): number {
 }
 
 /** Validation metrics of a model on a split (full ranking, train items masked). */
-export function evaluateModel(model: Recommender, ds: Dataset, split: 'val' | 'test', ks: number[]): Record<string, number> {
-  model.prepareScoring();
-  const res = evaluateRanking({
+export async function evaluateModel(model: Recommender, ds: Dataset, split: 'val' | 'test', ks: number[]): Promise<Record<string, number>> {
+  await model.prepareScoring();
+  const res = await evaluateRankingAsync({
     nItems: ds.nItems,
     train: ds.train,
     heldOut: split === 'val' ? ds.val : ds.test,
@@ -107,14 +110,30 @@ interface AdamInternals {
   beta2: number;
 }
 
+export interface StepLosses {
+  total: number;
+  /** The BatchLoss parts, when the loss function returned them. */
+  parts: Record<string, number>;
+}
+
 /**
- * One Adam step. Every variable always receives a gradient (zeros where the loss does not touch
+ * One Adam step; resolves with the loss and its parts, read back together (one stacked readback).
+ * Every variable always receives a gradient (zeros where the loss does not touch
  * it, e.g. the feature transforms on batches that reuse the stored graph): tfjs' Adam indexes its
  * moments by position in the gradient map, so a varying set of keys would mix moments up. Zero
  * gradients still move parameters through momentum, as torch 1.5 does in the reference code.
  */
-export function trainStep(optimizer: Adam, vars: tf.Variable[], loss: () => tf.Scalar): number {
-  const { value, grads } = tf.variableGrads(loss, vars);
+export async function trainStep(optimizer: Adam, vars: tf.Variable[], loss: () => tf.Scalar | BatchLoss): Promise<StepLosses> {
+  let names: string[] = [];
+  let kept: tf.Scalar[] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const l = loss();
+    if (l instanceof tf.Tensor) return l;
+    // variableGrads tidies the forward: keep the parts for the readback after the step.
+    names = Object.keys(l.parts);
+    kept = names.map((k) => tf.keep(l.parts[k]));
+    return l.total;
+  }, vars);
   const full: Record<string, tf.Tensor> = {};
   const extra: tf.Tensor[] = [];
   for (const v of vars) {
@@ -126,17 +145,23 @@ export function trainStep(optimizer: Adam, vars: tf.Variable[], loss: () => tf.S
     full[v.name] = g;
   }
   optimizer.applyGradients(full as tf.NamedTensorMap as never);
-  const total = value.dataSync()[0];
-  tf.dispose([value, ...Object.values(grads), ...extra]);
-  return total;
+  tf.dispose([...Object.values(grads), ...extra]);
+  try {
+    const [total, ...partValues] = await readScalars([value, ...kept]);
+    return { total, parts: Object.fromEntries(names.map((k, i) => [k, partValues[i]])) };
+  } finally {
+    tf.dispose([value, ...kept]);
+  }
 }
 
-function adamState(optimizer: Adam): NamedArray[] {
+async function adamState(optimizer: Adam): Promise<NamedArray[]> {
   const o = optimizer as unknown as AdamInternals;
-  const out: NamedArray[] = [{ name: 'iterations', shape: [], data: new Float32Array([o.iterations_ ?? 0]) }];
-  for (const a of [...o.accumulatedFirstMoment, ...o.accumulatedSecondMoment])
-    out.push({ name: a.originalName, shape: a.variable.shape.slice(), data: (a.variable.dataSync() as Float32Array).slice() });
-  return out;
+  const moments = [...o.accumulatedFirstMoment, ...o.accumulatedSecondMoment];
+  const data = await readAll(moments.map((a) => a.variable));
+  return [
+    { name: 'iterations', shape: [], data: new Float32Array([o.iterations_ ?? 0]) },
+    ...moments.map((a, i) => ({ name: a.originalName, shape: a.variable.shape.slice(), data: data[i] })),
+  ];
 }
 
 /** Synchronous counterpart of Adam.setWeights (which is async in tfjs). */
@@ -155,14 +180,14 @@ function restoreAdamState(optimizer: Adam, arrays: NamedArray[]): void {
   });
 }
 
-export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions): TrainResult {
+export async function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions): Promise<TrainResult> {
   const started = Date.now();
   const vars = model.variables();
   const emit = opts.onProgress ?? (() => {});
   const history: EpochResult[] = [];
   // Fitted models have nothing to optimise: one evaluation is the whole "training".
   if (!model.batchLoss || vars.length === 0) {
-    const val = ds.val.indices.length ? evaluateModel(model, ds, 'val', opts.ks) : null;
+    const val = ds.val.indices.length ? await evaluateModel(model, ds, 'val', opts.ks) : null;
     return { status: 'completed', epochsRun: 0, bestEpoch: 0, bestVal: val, history, seconds: (Date.now() - started) / 1000 };
   }
   const optimizer = tf.train.adam(opts.lr);
@@ -176,10 +201,10 @@ export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions):
   }
   // The sampler RNG is re-derived per epoch from (seed, epoch), so a resumed run samples exactly
   // the batches the uninterrupted run would have.
-  const encode = (bestWeights: NamedArray[] | undefined): Uint8Array =>
+  const encode = async (bestWeights: NamedArray[] | undefined): Promise<Uint8Array> =>
     encodeCheckpoint({
-      variables: snapshotVariables(vars),
-      optimizer: adamState(optimizer),
+      variables: await snapshotVariables(vars),
+      optimizer: await adamState(optimizer),
       best: bestWeights,
       meta: { trainer: { ...state } } as unknown as Record<string, unknown>,
     });
@@ -198,12 +223,9 @@ export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions):
       for (let b = 0; b < plan.batches; b++) {
         if (opts.signal?.aborted) throw new CancelledError();
         const batch = plan.next();
-        const parts: Record<string, number> = {};
-        const total = trainStep(optimizer, vars, () => {
-          const l = model.batchLoss!(batch, { epoch, batch: b, firstBatchOfEpoch: b === 0 });
-          for (const [k, v] of Object.entries(l.parts)) parts[k] = v.dataSync()[0];
-          return l.total;
-        });
+        const ctx = { epoch, batch: b, firstBatchOfEpoch: b === 0 };
+        await model.beforeBatch?.(batch, ctx);
+        const { total, parts } = await trainStep(optimizer, vars, () => model.batchLoss!(batch, ctx));
         if (!Number.isFinite(total)) throw new Error(`loss became ${total} at epoch ${epoch + 1}, batch ${b + 1}; try a lower learning rate`);
         parts.total = total;
         for (const [k, v] of Object.entries(parts)) (sums[k] ??= []).push(v);
@@ -228,7 +250,7 @@ export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions):
       if ((epoch + 1) % opts.evalEvery === 0 || epoch + 1 === opts.epochs) {
         if (ds.val.indices.length) {
           emit({ phase: 'validate', epoch: epoch + 1, epochs: opts.epochs });
-          const val = evaluateModel(model, ds, 'val', opts.ks);
+          const val = await evaluateModel(model, ds, 'val', opts.ks);
           result.val = val;
           const score = val[opts.criterion];
           if (score === undefined) throw new Error(`criterion "${opts.criterion}" is not among the metrics (${Object.keys(val).join(', ')})`);
@@ -238,7 +260,7 @@ export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions):
             state.bestVal = val;
             state.misses = 0;
             result.improved = true;
-            bestWeights = snapshotVariables(vars);
+            bestWeights = await snapshotVariables(vars);
           } else if (++state.misses > opts.patience) {
             stop = true;
           }
@@ -248,7 +270,7 @@ export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions):
       epochSeconds.push(result.seconds);
       history.push(result);
       // Persist first, then announce: whoever sees the 'epoch' event can rely on it being stored.
-      opts.onEpoch?.(result, () => encode(bestWeights));
+      await opts.onEpoch?.(result, () => encode(bestWeights));
       emit({ phase: 'epoch', epoch: epoch + 1, epochs: opts.epochs, losses, metrics: result.val });
       if (stop) {
         status = 'early-stopped';
@@ -263,7 +285,7 @@ export function trainModel(model: Recommender, ds: Dataset, opts: TrainOptions):
   }
   // Keep the best validated weights, as the reference reports the test score at the best epoch.
   if (bestWeights) restoreVariables(vars, bestWeights);
-  model.prepareScoring();
+  await model.prepareScoring();
   return {
     status,
     epochsRun: state.epoch,

@@ -22,57 +22,83 @@ function opts(run: ReturnType<typeof resolveRun>, extra: Partial<TrainOptions> =
 describe('training loop', () => {
   const run = resolveRun({ model: 'micro', preset: 'paper', seed: 5, model_overrides: { embedDim: 8, topK: 4 }, train_overrides: { epochs: 4, batchSize: 16, evalEvery: 1, patience: 50 } });
 
-  it('is deterministic for a seed on the same backend', () => {
+  it('is deterministic for a seed on the same backend', async () => {
     const a = createModel(run, ds);
     const b = createModel(run, ds);
-    const ra = trainModel(a, ds, opts(run));
-    const rb = trainModel(b, ds, opts(run));
+    const ra = await trainModel(a, ds, opts(run));
+    const rb = await trainModel(b, ds, opts(run));
     expect(ra.history.map((h) => h.losses.total)).toEqual(rb.history.map((h) => h.losses.total));
-    expect(a.scoreUsers(Int32Array.from([0, 1]))).toEqual(b.scoreUsers(Int32Array.from([0, 1])));
+    expect(await a.scoreUsers(Int32Array.from([0, 1]))).toEqual(await b.scoreUsers(Int32Array.from([0, 1])));
     const c = createModel({ ...run, seed: 6 }, ds);
-    const rc = trainModel(c, ds, opts({ ...run, seed: 6 }));
+    const rc = await trainModel(c, ds, opts({ ...run, seed: 6 }));
     expect(rc.history[0].losses.total).not.toBe(ra.history[0].losses.total);
     [a, b, c].forEach((m) => m.dispose());
   });
 
-  it('resumes from a checkpoint exactly where the uninterrupted run would be', () => {
+  it('resumes from a checkpoint exactly where the uninterrupted run would be', async () => {
     const full = createModel(run, ds);
-    const rFull = trainModel(full, ds, opts(run, { patience: 1000 }));
+    const rFull = await trainModel(full, ds, opts(run, { patience: 1000 }));
     let ck: Uint8Array | undefined;
     const part = createModel(run, ds);
-    trainModel(part, ds, opts(run, { epochs: 2, onEpoch: (e, checkpoint) => { if (e.epoch === 2) ck = checkpoint(); } }));
+    await trainModel(part, ds, opts(run, { epochs: 2, onEpoch: async (e, checkpoint) => { if (e.epoch === 2) ck = await checkpoint(); } }));
     expect(decodeCheckpoint<{ trainer: { epoch: number } }>(ck!).meta.trainer.epoch).toBe(2);
     const resumed = createModel(run, ds);
-    const rRes = trainModel(resumed, ds, opts(run, { resumeFrom: ck }));
+    const rRes = await trainModel(resumed, ds, opts(run, { resumeFrom: ck }));
     expect(rRes.history.map((h) => h.epoch)).toEqual([3, 4]);
     rRes.history.forEach((h, i) => expect(h.losses.total).toBeCloseTo(rFull.history[i + 2].losses.total, 6));
     [full, part, resumed].forEach((m) => m.dispose());
   });
 
-  it('stops within one batch when cancelled and keeps the best weights', () => {
+  it('stops within one batch when cancelled and keeps the best weights', async () => {
     const m = createModel(run, ds);
     const ac = new AbortController();
     let batches = 0;
-    const r = trainModel(m, ds, opts(run, { signal: ac.signal, onProgress: (e) => { if (e.phase === 'train' && ++batches === 3) ac.abort(); } }));
+    const r = await trainModel(m, ds, opts(run, { signal: ac.signal, onProgress: (e) => { if (e.phase === 'train' && ++batches === 3) ac.abort(); } }));
     expect(r.status).toBe('cancelled');
     expect(batches).toBe(3);
     m.dispose();
   });
 
-  it('early-stops after more than `patience` evaluations without improvement', () => {
+  it('early-stops after more than `patience` evaluations without improvement', async () => {
     const m = createModel(resolveRun({ model: 'mf', seed: 1, train_overrides: { epochs: 200, batchSize: 16, evalEvery: 1, patience: 2, lr: 1e-6 } }), ds);
-    const r = trainModel(m, ds, { ...resolveRun({ model: 'mf', train_overrides: { epochs: 200, batchSize: 16, evalEvery: 1, patience: 2, lr: 1e-6 } }).train, seed: 1 });
+    const r = await trainModel(m, ds, { ...resolveRun({ model: 'mf', train_overrides: { epochs: 200, batchSize: 16, evalEvery: 1, patience: 2, lr: 1e-6 } }).train, seed: 1 });
     expect(r.status).toBe('early-stopped');
     expect(r.epochsRun).toBeLessThan(200);
     expect(r.epochsRun - r.bestEpoch).toBe(3);
     m.dispose();
   });
 
-  it('does not leak tensors over epochs', () => {
+  it('reads each batch back once (the loss and its parts stacked), asynchronously', async () => {
+    // webgpu in Node has only the asynchronous read; a per-part read would also cost one GPU
+    // sync point per part. Counted on the backend itself: read() is what tensor.data() calls.
+    const backend = tf.backend() as unknown as { read(id: object): Promise<unknown> };
+    const read = backend.read;
+    let reads = 0;
+    const perBatch: number[] = [];
+    backend.read = function (this: unknown, id: object) {
+      reads++;
+      return read.call(this, id);
+    };
     const m = createModel(run, ds);
-    trainModel(m, ds, opts(run, { epochs: 1 }));
+    try {
+      await trainModel(m, ds, opts(run, { epochs: 2, onProgress: (e) => {
+        // The rebuild batch (first of an epoch) also reads its learned graphs: count the others.
+        if (e.phase === 'train' && e.batch! > 1) perBatch.push(reads);
+        if (e.phase === 'train') reads = 0;
+      } }));
+    } finally {
+      backend.read = read;
+      m.dispose();
+    }
+    expect(perBatch.length).toBeGreaterThan(2);
+    expect(new Set(perBatch)).toEqual(new Set([1]));
+  });
+
+  it('does not leak tensors over epochs', async () => {
+    const m = createModel(run, ds);
+    await trainModel(m, ds, opts(run, { epochs: 1 }));
     const before = tf.memory().numTensors;
-    trainModel(m, ds, opts(run, { epochs: 2 }));
+    await trainModel(m, ds, opts(run, { epochs: 2 }));
     expect(tf.memory().numTensors).toBe(before);
     m.dispose();
   });
@@ -104,12 +130,12 @@ describe('samplers', () => {
 });
 
 describe('model lifecycle', () => {
-  it('creating and disposing any model leaves no tensors behind', () => {
+  it('creating and disposing any model leaves no tensors behind', async () => {
     const before = tf.memory().numTensors;
     for (const model of ['micro', 'lightgcn', 'mf', 'vbpr', 'popularity', 'itemknn', 'contentknn'] as const) {
       const m = createModel(resolveRun({ model, model_overrides: model === 'micro' ? { embedDim: 8, topK: 4 } : {} }), ds);
-      m.prepareScoring();
-      m.scoreUsers(Int32Array.from([0]));
+      await m.prepareScoring();
+      await m.scoreUsers(Int32Array.from([0]));
       m.dispose();
     }
     expect(tf.memory().numTensors).toBe(before);

@@ -2,7 +2,7 @@
 import { tf } from '../../backend';
 import type { Dataset } from '../../types';
 import { createRng } from '../../data/random';
-import { constMatMul, gatherRows, takeRows, type HostMatrix } from '../../ops';
+import { constMatMul, gatherRows, readAll, takeRows, type HostMatrix } from '../../ops';
 import { normalisedContent } from './content';
 import {
   batchL2,
@@ -29,12 +29,8 @@ export interface EmbeddingBaselineConfig {
 
 export const EMBEDDING_BASELINE_DEFAULTS: EmbeddingBaselineConfig = { embedDim: 64, l2: 1e-4, layers: 2, adjacency: 'sym' };
 
-/** A host copy of one embedding table. */
-export interface EmbeddingTable {
-  data: Float32Array;
-  rows: number;
-  cols: number;
-}
+import type { EmbeddingTable } from '../types';
+export type { EmbeddingTable };
 
 /** Shared skeleton: ego tables, a final-embedding function, BPR + L2 on the batch's ego rows. */
 export abstract class EmbeddingRecommender implements Recommender {
@@ -77,12 +73,12 @@ export abstract class EmbeddingRecommender implements Recommender {
     return { total: tf.add(bpr, l2) as tf.Scalar, parts: { bpr, l2 } };
   }
 
-  prepareScoring(): void {
-    this.scorer = scorerFrom(() => this.finals());
+  async prepareScoring(): Promise<void> {
+    this.scorer = await scorerFrom(() => this.finals());
   }
 
-  scoreUsers(users: Int32Array): Float32Array {
-    if (!this.scorer) this.prepareScoring();
+  async scoreUsers(users: Int32Array): Promise<Float32Array> {
+    if (!this.scorer) await this.prepareScoring();
     return scoreWithEmbeddings(this.scorer!, users);
   }
 
@@ -90,14 +86,15 @@ export abstract class EmbeddingRecommender implements Recommender {
    * What a run stores and exports: the ego ID tables and the final tables whose dot products are
    * the scores (user_final · item_finalᵀ; VBPR's carry its bias columns, see Vbpr.userRows).
    */
-  embeddingTables(): Record<string, EmbeddingTable> {
-    const host = (t: tf.Tensor2D): EmbeddingTable => ({ data: (t.dataSync() as Float32Array).slice(), rows: t.shape[0], cols: t.shape[1] });
-    const out: Record<string, EmbeddingTable> = { user_id: host(this.userEmb), item_id: host(this.itemEmb) };
+  async embeddingTables(): Promise<Record<string, EmbeddingTable>> {
     const [u, i] = tf.tidy(() => this.finals());
-    out.user_final = host(u);
-    out.item_final = host(i);
-    for (const t of [u, i]) if (!(t instanceof tf.Variable)) t.dispose();
-    return out;
+    try {
+      const named: [string, tf.Tensor2D][] = [['user_id', this.userEmb], ['item_id', this.itemEmb], ['user_final', u], ['item_final', i]];
+      const data = await readAll(named.map(([, t]) => t));
+      return Object.fromEntries(named.map(([name, t], q) => [name, { data: data[q], rows: t.shape[0], cols: t.shape[1] }]));
+    } finally {
+      for (const t of [u, i]) if (!(t instanceof tf.Variable)) t.dispose();
+    }
   }
 
   dispose(): void {

@@ -16,8 +16,8 @@ export class Popularity implements Recommender {
   variables() {
     return [];
   }
-  prepareScoring(): void {}
-  scoreUsers(users: Int32Array): Float32Array {
+  async prepareScoring(): Promise<void> {}
+  async scoreUsers(users: Int32Array): Promise<Float32Array> {
     const n = this.counts.length;
     const out = new Float32Array(users.length * n);
     for (let r = 0; r < users.length; r++) out.set(this.counts, r * n);
@@ -39,8 +39,8 @@ abstract class NeighbourScorer implements Recommender {
   variables() {
     return [];
   }
-  prepareScoring(): void {}
-  scoreUsers(users: Int32Array): Float32Array {
+  async prepareScoring(): Promise<void> {}
+  async scoreUsers(users: Int32Array): Promise<Float32Array> {
     const n = this.nItems;
     const k = this.k;
     const out = new Float32Array(users.length * n);

@@ -4,8 +4,8 @@
 import { activeBackend, onGpu, tf } from '../../backend';
 import { knnCosineTopK, type KnnResult } from '../../graph/knn';
 import { knnCosineTopKTf } from '../../graph/knn-tf';
-import { knnCosineTopKGpu } from '../../graph/knn-gpu';
-import { edgeDots, gatherVector, l2Normalize, untaped, type SparsePattern } from '../../ops';
+import { knnCosineTopKGpu, knnCosineTopKGpuAsync } from '../../graph/knn-gpu';
+import { edgeDots, gatherVector, l2Normalize, readAsync, untaped, type SparsePattern } from '../../ops';
 
 export interface KnnGraph {
   /** Row i's k neighbours: rows[i*k+j] = i, cols[i*k+j] = neighbour, sorted by similarity. */
@@ -44,7 +44,10 @@ function hasBackend(): boolean {
   }
 }
 
-/** Cosine top-k: matMul tiles on the TF.js backend when one is initialised, else pure JS. */
+/**
+ * Cosine top-k: matMul tiles on the TF.js backend when one is initialised, else pure JS. The GPU
+ * form reads synchronously, which webgpu in Node cannot do: training uses knnAsync.
+ */
 function knn(features: Float32Array | tf.Tensor2D, n: number, dim: number, k: number): KnnResult {
   if (hasBackend() && onGpu()) return knnCosineTopKGpu(features, n, dim, k);
   if (hasBackend()) return knnCosineTopKTf(features, n, dim, k);
@@ -52,22 +55,39 @@ function knn(features: Float32Array | tf.Tensor2D, n: number, dim: number, k: nu
   return knnCosineTopK(x, n, dim, k);
 }
 
+/** knn with awaited reads on a GPU backend (the wasm/cpu forms read tiles synchronously anyway). */
+function knnAsync(features: Float32Array | tf.Tensor2D, n: number, dim: number, k: number): Promise<KnnResult> {
+  if (hasBackend() && onGpu()) return knnCosineTopKGpuAsync(features, n, dim, k);
+  return Promise.resolve(knn(features, n, dim, k));
+}
+
 // The initial graph depends only on the (immutable) feature table and k: models built on the same
 // dataset object share it instead of recomputing an N²·dim pass (minutes for 4096-d features).
 const initialGraphs = new WeakMap<Float32Array, Map<string, KnnGraph>>();
 
-/** The initial graph S̃^m from raw features (eq. 1-3), built once and never differentiated. */
-export function buildKnnGraph(features: Float32Array, n: number, dim: number, k: number): KnnGraph {
+function cachedInitial(features: Float32Array, n: number, dim: number, k: number): { key: string; kk: number; graph?: KnnGraph } {
   const kk = Math.min(k, n);
   const key = `${n}:${dim}:${kk}`;
-  const cached = initialGraphs.get(features)?.get(key);
-  if (cached) return cached;
-  const { indices, values } = knn(features, n, dim, kk);
-  const pattern = knnPattern(indices, n, kk);
-  const graph = { pattern, k: kk, cosine: values, values: symNormalizeRows(values, indices, n, kk) };
+  return { key, kk, graph: initialGraphs.get(features)?.get(key) };
+}
+
+function storeInitial(features: Float32Array, key: string, { indices, values }: KnnResult, n: number, kk: number): KnnGraph {
+  const graph = { pattern: knnPattern(indices, n, kk), k: kk, cosine: values, values: symNormalizeRows(values, indices, n, kk) };
   if (!initialGraphs.has(features)) initialGraphs.set(features, new Map());
   initialGraphs.get(features)!.set(key, graph);
   return graph;
+}
+
+/** The initial graph S̃^m from raw features (eq. 1-3), built once and never differentiated. */
+export function buildKnnGraph(features: Float32Array, n: number, dim: number, k: number): KnnGraph {
+  const { key, kk, graph } = cachedInitial(features, n, dim, k);
+  return graph ?? storeInitial(features, key, knn(features, n, dim, kk), n, kk);
+}
+
+/** buildKnnGraph with awaited reads (every backend, webgpu included). */
+export async function buildKnnGraphAsync(features: Float32Array, n: number, dim: number, k: number): Promise<KnnGraph> {
+  const { key, kk, graph } = cachedInitial(features, n, dim, k);
+  return graph ?? storeInitial(features, key, await knnAsync(features, n, dim, kk), n, kk);
 }
 
 /** Top-k neighbour indices of the transformed features (no gradient). */
@@ -75,6 +95,14 @@ export function learnedGraphPattern(transformed: tf.Tensor2D, k: number): Sparse
   const [n, d] = transformed.shape;
   const kk = Math.min(k, n);
   const { indices } = untaped(() => knn(transformed, n, d, kk));
+  return knnPattern(indices, n, kk);
+}
+
+/** learnedGraphPattern with awaited reads; call it outside any gradient tape. */
+export async function learnedGraphPatternAsync(transformed: tf.Tensor2D, k: number): Promise<SparsePattern> {
+  const [n, d] = transformed.shape;
+  const kk = Math.min(k, n);
+  const { indices } = await knnAsync(transformed, n, d, kk);
   return knnPattern(indices, n, kk);
 }
 
@@ -98,4 +126,38 @@ export function learnedGraphValues(transformed: tf.Tensor2D, pattern: SparsePatt
     const dCol = tf.reshape(gatherVector(dinv, pattern.cols), [n, k]);
     return tf.reshape(tf.mul(tf.mul(cos, dRow), dCol), [-1]) as tf.Tensor1D;
   });
+}
+
+/** A learned graph's kNN pattern and its detached (host) edge values. */
+export interface LearnedHost {
+  pattern: SparsePattern;
+  values: Float32Array;
+}
+
+/**
+ * The learned graph of `transform()`'s features with awaited reads (every backend, webgpu
+ * included); call it outside any gradient tape. A rebuild batch then recomputes the same values
+ * under the tape on this pattern, with gradients.
+ */
+export async function learnedGraphHost(transform: () => tf.Tensor2D, k: number): Promise<LearnedHost> {
+  const transformed = tf.tidy(transform);
+  try {
+    const pattern = await learnedGraphPatternAsync(transformed, k);
+    return { pattern, values: await readAsync(() => learnedGraphValues(transformed, pattern)) };
+  } finally {
+    transformed.dispose();
+  }
+}
+
+/** learnedGraphHost with synchronous reads (cpu/wasm only), safe under a tape (nothing recorded). */
+export function learnedGraphHostSync(transform: () => tf.Tensor2D, k: number): LearnedHost {
+  let out: LearnedHost | undefined;
+  untaped(() =>
+    tf.tidy(() => {
+      const transformed = transform();
+      const pattern = learnedGraphPattern(transformed, k);
+      out = { pattern, values: (learnedGraphValues(transformed, pattern).dataSync() as Float32Array).slice() };
+    }),
+  );
+  return out!;
 }

@@ -4,7 +4,7 @@
 import { tf } from '../../backend';
 import type { Dataset } from '../../types';
 import { createRng, type Rng } from '../../data/random';
-import { concatPatterns, constMatMul, type HostMatrix, gatherRows, l2Normalize, matMul, propagate, spmm, type SparsePattern } from '../../ops';
+import { concatPatterns, constMatMul, type HostMatrix, gatherRows, l2Normalize, matMul, propagate, readAll, spmm, untaped, type SparsePattern } from '../../ops';
 import {
   batchL2,
   bprLoss,
@@ -17,21 +17,27 @@ import {
   xavierUniform,
   type UserItemGraph,
 } from '../common';
-import type { BatchContext, BatchLoss, EmbeddingScorer, Recommender, TrainBatch } from '../types';
+import type { BatchContext, BatchLoss, EmbeddingScorer, EmbeddingTable, Recommender, TrainBatch } from '../types';
 import type { MicroConfig } from './config';
 import { contrastiveLoss } from './contrastive';
-import { buildKnnGraph, learnedGraphPattern, learnedGraphValues, type KnnGraph } from './graphs';
+import { buildKnnGraph, buildKnnGraphAsync, learnedGraphHost, learnedGraphHostSync, learnedGraphValues, type KnnGraph, type LearnedHost } from './graphs';
 
 interface ModalityState {
   name: string;
   dim: number;
+  /** The dataset's raw feature table (source of the initial graph). */
+  raw: Float32Array;
   /** Frozen raw features stay in JS memory (the dataset's own array); trainable ones are a variable. */
   features: HostMatrix | tf.Variable<tf.Rank.R2>;
   transform: { w: tf.Variable<tf.Rank.R2>; b?: tf.Variable<tf.Rank.R1> };
-  initial: KnnGraph;
+  /** Built on first use (its kNN reads back: asynchronously in prepareGraphs). */
+  initial?: KnnGraph;
   /** Current learned graph (pattern + detached normalised values) and its detached λ-mix with
    *  the initial graph, refreshed on rebuild. */
   learned?: { pattern: SparsePattern; values: Float32Array; mixed: { pattern: SparsePattern; values: Float32Array } };
+  /** The next rebuild's kNN pattern and detached values, prepared from the current weights by
+   *  prepareGraphs (awaited reads) and consumed by that rebuild. */
+  pending?: LearnedHost;
 }
 
 export interface MicroForward {
@@ -59,7 +65,7 @@ export interface MicroInspection {
   lambda: number;
   alpha?: Float32Array; // N × |M|
   alphaSharedSpecific?: Float32Array; // N × (1+|M|)
-  embeddings: Record<string, { data: Float32Array; rows: number; cols: number }>;
+  embeddings: Record<string, EmbeddingTable>;
 }
 
 /** h_u (eq. 16): the mean of h_i over the user's train items, as a row-normalised sparse U×N. */
@@ -118,7 +124,7 @@ export class MicroModel implements Recommender {
         dim: m.dim,
         features,
         transform: linearInit(m.dim, d, this.rng, `${m.name}.transform`),
-        initial: buildKnnGraph(m.features, ds.nItems, m.dim, config.topK),
+        raw: m.features,
       };
     });
     const a = linearInit(d, d, this.rng, 'attention');
@@ -169,17 +175,41 @@ export class MicroModel implements Recommender {
    */
   private rebuildGraph(m: ModalityState): { pattern: SparsePattern; values: tf.Tensor1D } {
     const lambda = this.config.lambda;
-    const transformed = this.transform(m);
-    const learnedPattern = learnedGraphPattern(transformed, this.config.topK);
-    const learnedValues = learnedGraphValues(transformed, learnedPattern);
-    const detached = learnedValues.dataSync().slice() as Float32Array;
-    const pattern = concatPatterns(learnedPattern, m.initial.pattern);
+    const initial = this.initialSync(m);
+    // The kNN pattern and the detached values come from prepareGraphs (awaited reads, before the
+    // tape); only direct synchronous callers (cpu/wasm) get them computed here.
+    const { pattern: learnedPattern, values: detached } = m.pending ?? learnedGraphHostSync(() => this.transform(m), this.config.topK);
+    m.pending = undefined;
+    const learnedValues = learnedGraphValues(this.transform(m), learnedPattern);
+    const pattern = concatPatterns(learnedPattern, initial.pattern);
     const mixed = new Float32Array(pattern.rows.length);
     for (let e = 0; e < detached.length; e++) mixed[e] = detached[e] * (1 - lambda);
-    for (let e = 0; e < m.initial.values.length; e++) mixed[detached.length + e] = m.initial.values[e] * lambda;
+    for (let e = 0; e < initial.values.length; e++) mixed[detached.length + e] = initial.values[e] * lambda;
     m.learned = { pattern: learnedPattern, values: detached, mixed: { pattern, values: mixed } };
-    const values = tf.concat([tf.mul(learnedValues, 1 - lambda), tf.mul(tf.tensor1d(m.initial.values), lambda)]) as tf.Tensor1D;
+    const values = tf.concat([tf.mul(learnedValues, 1 - lambda), tf.mul(tf.tensor1d(initial.values), lambda)]) as tf.Tensor1D;
     return { pattern, values };
+  }
+
+  /** The initial graph, built synchronously if prepareGraphs has not (cpu/wasm callers). */
+  private initialSync(m: ModalityState): KnnGraph {
+    m.initial ??= untaped(() => buildKnnGraph(m.raw, this.nItems, m.dim, this.config.topK));
+    return m.initial;
+  }
+
+  /**
+   * Everything a forward pass reads back, with awaited reads (every backend, webgpu included):
+   * the initial graphs once, and with `rebuild` the next learned graphs from the current
+   * weights (the same values the taped rebuild then recomputes with gradients).
+   */
+  async prepareGraphs(rebuild: boolean): Promise<void> {
+    for (const m of this.mods) {
+      m.initial ??= await buildKnnGraphAsync(m.raw, this.nItems, m.dim, this.config.topK);
+      if (!this.config.cfPlusFeats && (rebuild || !m.learned)) m.pending = await learnedGraphHost(() => this.transform(m), this.config.topK);
+    }
+  }
+
+  async beforeBatch(_b: TrainBatch, ctx: BatchContext): Promise<void> {
+    await this.prepareGraphs(ctx.firstBatchOfEpoch);
   }
 
   /** Item-graph convolution H_l = A H_{l−1} (eq. 6), L layers, no transform or nonlinearity. */
@@ -288,50 +318,70 @@ export class MicroModel implements Recommender {
     return { total, parts };
   }
 
-  prepareScoring(): void {
-    this.scorer = scorerFrom(() => {
-      const f = this.forward(true); // the reference refreshes the learned graph at every evaluation
+  async prepareScoring(): Promise<void> {
+    await this.prepareGraphs(true); // the reference refreshes the learned graph at every evaluation
+    this.scorer = await scorerFrom(() => {
+      const f = this.forward(true);
       return [f.userFinal, f.itemFinal];
     });
   }
 
-  scoreUsers(users: Int32Array): Float32Array {
-    if (!this.scorer) this.prepareScoring();
+  async scoreUsers(users: Int32Array): Promise<Float32Array> {
+    if (!this.scorer) await this.prepareScoring();
     return scoreWithEmbeddings(this.scorer!, users);
   }
 
+  /** item_id, user_id, h_<modality>, h_shared, h_item, h_user, user_final, item_final. */
+  async embeddingTables(): Promise<Record<string, EmbeddingTable>> {
+    return (await this.inspect()).embeddings;
+  }
+
   /** Per-item outputs for inspection and export (graphs, attention, embeddings). */
-  inspect(): MicroInspection {
-    // Filled inside tidy but not returned from it: tidy would walk every typed-array element.
-    let result: MicroInspection | undefined;
+  async inspect(): Promise<MicroInspection> {
+    await this.prepareGraphs(true);
+    // Clones (no copy: they share the data) so that one dispose releases them, variables included.
+    const named: [string, tf.Tensor2D][] = [];
     tf.tidy(() => {
       const f = this.forward(true);
-      const emb = (name: string, t: tf.Tensor2D, out: MicroInspection['embeddings']) => {
-        out[name] = { data: t.dataSync() as Float32Array, rows: t.shape[0], cols: t.shape[1] };
+      const add = (name: string, t: tf.Tensor2D | undefined) => {
+        if (t) named.push([name, tf.keep(tf.clone(t))]);
       };
+      add('item_id', this.itemEmb);
+      add('user_id', this.userEmb);
+      f.hm.forEach((x, i) => add(`h_${this.mods[i].name}`, x));
+      add('h_shared', f.hc);
+      add('h_item', f.h);
+      add('h_user', f.hu);
+      add('user_final', f.userFinal);
+      add('item_final', f.itemFinal);
+      add('alpha', f.alpha);
+      add('alpha2', f.alpha2);
+    });
+    try {
+      const data = await readAll(named.map(([, t]) => t));
       const embeddings: MicroInspection['embeddings'] = {};
-      emb('item_id', this.itemEmb, embeddings);
-      emb('user_id', this.userEmb, embeddings);
-      f.hm.forEach((x, i) => emb(`h_${this.mods[i].name}`, x, embeddings));
-      emb('h_shared', f.hc, embeddings);
-      emb('h_item', f.h, embeddings);
-      if (f.hu) emb('h_user', f.hu, embeddings);
-      emb('user_final', f.userFinal, embeddings);
-      emb('item_final', f.itemFinal, embeddings);
-      result = {
+      let alpha: Float32Array | undefined;
+      let alphaSharedSpecific: Float32Array | undefined;
+      named.forEach(([name, t], q) => {
+        if (name === 'alpha') alpha = data[q];
+        else if (name === 'alpha2') alphaSharedSpecific = data[q];
+        else embeddings[name] = { data: data[q], rows: t.shape[0], cols: t.shape[1] };
+      });
+      return {
         lambda: this.config.lambda,
         modalities: this.mods.map((m) => ({
           name: m.name,
-          k: m.initial.k,
-          initial: { indices: m.initial.pattern.cols, weights: m.initial.values, cosine: m.initial.cosine },
+          k: m.initial!.k,
+          initial: { indices: m.initial!.pattern.cols, weights: m.initial!.values, cosine: m.initial!.cosine },
           learned: { indices: m.learned!.pattern.cols, weights: m.learned!.values },
         })),
-        alpha: f.alpha?.dataSync() as Float32Array | undefined,
-        alphaSharedSpecific: f.alpha2?.dataSync() as Float32Array | undefined,
+        alpha,
+        alphaSharedSpecific,
         embeddings,
       };
-    });
-    return result!;
+    } finally {
+      tf.dispose(named.map(([, t]) => t));
+    }
   }
 
   dispose(): void {

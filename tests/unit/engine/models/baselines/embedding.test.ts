@@ -40,11 +40,11 @@ describe('VBPR', () => {
     model.dispose();
   });
 
-  it('trains on the same scores it ranks with (batch rows match the full score table)', () => {
+  it('trains on the same scores it ranks with (batch rows match the full score table)', async () => {
     const model = new Vbpr(ds, config, 6);
     const bias = model.variables().find((v) => v.name.startsWith('content_bias'))!;
     bias.assign(tf.randomNormal(bias.shape, 0, 0.3, 'float32', 10));
-    const scores = model.scoreUsers(batch.users);
+    const scores = await model.scoreUsers(batch.users);
     let expected = 0;
     batch.users.forEach((_, r) => {
       const diff = scores[r * ds.nItems + batch.pos[r]] - scores[r * ds.nItems + batch.neg[r]];
@@ -54,13 +54,13 @@ describe('VBPR', () => {
     model.dispose();
   });
 
-  it('scores do not depend on the raw norm of an item feature row', () => {
+  it('scores do not depend on the raw norm of an item feature row', async () => {
     const scaled = rescaled(ds, (i) => 0.1 + 3 * i);
     const a = new Vbpr(ds, config, 4);
     const b = new Vbpr(scaled, config, 4);
     const users = Int32Array.from({ length: ds.nUsers }, (_, u) => u);
-    const sa = a.scoreUsers(users);
-    const sb = b.scoreUsers(users);
+    const sa = await a.scoreUsers(users);
+    const sb = await b.scoreUsers(users);
     let maxDiff = 0;
     for (let p = 0; p < sa.length; p++) maxDiff = Math.max(maxDiff, Math.abs(sa[p] - sb[p]));
     expect(maxDiff).toBeLessThan(1e-5);
@@ -71,7 +71,7 @@ describe('VBPR', () => {
       modalities: ds.modalities.map((m) => ({ ...m, features: m.features.map((_, p) => m.features[((Math.floor(p / m.dim) + 1) % ds.nItems) * m.dim + (p % m.dim)]) })),
     });
     const c = new Vbpr(permuted, config, 4);
-    const sc = c.scoreUsers(users);
+    const sc = await c.scoreUsers(users);
     let diff = 0;
     for (let p = 0; p < sa.length; p++) diff = Math.max(diff, Math.abs(sa[p] - sc[p]));
     expect(diff).toBeGreaterThan(1e-3);

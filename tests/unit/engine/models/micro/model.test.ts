@@ -43,6 +43,28 @@ describe('MICRO batch loss gradients (paper preset, all parts on)', () => {
   });
 });
 
+describe('learned graphs prepared with awaited reads (the webgpu path)', () => {
+  it('beforeBatch gives the rebuild batch exactly the graph and loss of the synchronous rebuild', async () => {
+    const ds = tinyDataset();
+    const cfg = resolveMicroConfig('paper', { embedDim: 4, topK: 3 });
+    const ctx = { epoch: 0, batch: 0, firstBatchOfEpoch: true };
+    const prepared = new MicroModel(ds, cfg, 7);
+    const direct = new MicroModel(ds, cfg, 7);
+    await prepared.beforeBatch(batch, ctx);
+    const a = prepared.batchLoss(batch, ctx);
+    const b = direct.batchLoss(batch, ctx);
+    expect(prepared.learnedPatternSignature()).toBe(direct.learnedPatternSignature());
+    for (const k of Object.keys(b.parts)) expect(a.parts[k].dataSync()[0], k).toBe(b.parts[k].dataSync()[0]);
+    // The next (plain) batch reuses the detached graph: no preparation left over, same loss.
+    await prepared.beforeBatch(batch, { ...ctx, batch: 1, firstBatchOfEpoch: false });
+    expect(prepared.batchLoss(batch, { ...ctx, batch: 1, firstBatchOfEpoch: false }).total.dataSync()[0]).toBe(
+      direct.batchLoss(batch, { ...ctx, batch: 1, firstBatchOfEpoch: false }).total.dataSync()[0],
+    );
+    prepared.dispose();
+    direct.dispose();
+  });
+});
+
 describe('MICRO presets and ablations', () => {
   const ds = tinyDataset({ modalities: [3, 4, 2] });
   it('reference preset has no specific / preference parts and sums the contrastive loss over modalities', () => {
@@ -53,16 +75,16 @@ describe('MICRO presets and ablations', () => {
     expect(r.checked).toBeGreaterThan(30);
     expect(r.maxRelErr, JSON.stringify(r.perVariable)).toBeLessThan(3e-2);
   });
-  it('w/o fusion is BPR + L2 only; single modality works', () => {
+  it('w/o fusion is BPR + L2 only; single modality works', async () => {
     const m = new MicroModel(ds, resolveMicroConfig('paper', { embedDim: 4, topK: 3, fusion: false }), 2);
     expect(Object.keys(m.batchLoss(batch, { epoch: 0, batch: 0, firstBatchOfEpoch: true }).parts).sort()).toEqual(['bpr', 'l2']);
     const single = new MicroModel(ds, resolveMicroConfig('paper', { embedDim: 4, topK: 3, modalities: ['m1'] }), 2);
-    single.prepareScoring();
-    expect(single.scoreUsers(Int32Array.from([0])).length).toBe(ds.nItems);
+    await single.prepareScoring();
+    expect((await single.scoreUsers(Int32Array.from([0]))).length).toBe(ds.nItems);
   });
-  it('three modalities: orthogonality over all pairs, attention rows sum to one', () => {
+  it('three modalities: orthogonality over all pairs, attention rows sum to one', async () => {
     const m = new MicroModel(ds, resolveMicroConfig('paper', { embedDim: 4, topK: 3 }), 3);
-    const ins = m.inspect();
+    const ins = await m.inspect();
     expect(ins.modalities.map((x) => x.name)).toEqual(['m0', 'm1', 'm2']);
     for (let i = 0; i < ds.nItems; i++) {
       expect(ins.alpha![i * 3] + ins.alpha![i * 3 + 1] + ins.alpha![i * 3 + 2]).toBeCloseTo(1, 5);
