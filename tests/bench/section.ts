@@ -19,6 +19,8 @@ export interface EpochConfig {
   /** Batches timed after the first (graph-rebuild) batch and one warm-up batch. */
   batches: number;
   validate: boolean;
+  /** Also run the rest of the epoch: the whole epoch is timed, not only extrapolated. */
+  whole?: boolean;
 }
 
 export type SectionSpec =
@@ -29,7 +31,17 @@ export type SectionSpec =
       configs: EpochConfig[];
       contrastive?: 'fast' | 'reference';
     }
-  | { kind: 'knn'; n: number; dim: number; k: number; impl: 'tf' | 'js' };
+  | { kind: 'knn'; n: number; dim: number; k: number; impl: 'tf' | 'js' }
+  /** The machine's speed, so figures from two machines can be put side by side. */
+  | { kind: 'calibrate'; seconds: number };
+
+export interface Calibration {
+  /** float32 n×n matMul on the wasm backend (XNNPACK SIMD), GFLOP/s. */
+  matmulGflops: number;
+  matmulSize: number;
+  /** Float64Array.set of 64 MiB, best of 10, counting read + write, GB/s. */
+  copyGBs: number;
+}
 
 export interface EpochMeasurement {
   dataset: string;
@@ -42,7 +54,10 @@ export interface EpochMeasurement {
   batchS: number;
   batchesTimed: number;
   batchesPerEpoch: number;
+  /** Extrapolated: first batch + (batches − 1) × the timed batches' mean. */
   epochS: number;
+  /** Measured: every batch of one epoch, first and warm-up included (with `whole`). */
+  wholeEpochS?: number;
   valS?: number;
   valRecall20?: number;
   maxRssMB: number;
@@ -101,7 +116,8 @@ async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Prom
     await model.beforeBatch?.(batch, ctx);
     await trainStep(optimizer, vars, () => model.batchLoss!(batch, ctx).total);
   };
-  t = now();
+  const t0 = now();
+  t = t0;
   await step(0); // rebuilds the learned graphs, as every epoch's first batch does
   const firstBatchS = now() - t;
   debug('first batch done');
@@ -110,6 +126,11 @@ async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Prom
   for (let b = 0; b < spec.batches; b++) await step(2 + b);
   const batchS = (now() - t) / spec.batches;
   const epochS = firstBatchS + (plan.batches - 1) * batchS;
+  let wholeEpochS: number | undefined;
+  if (spec.whole) {
+    for (let b = 2 + spec.batches; b < plan.batches; b++) await step(b);
+    wholeEpochS = now() - t0;
+  }
   const out: EpochMeasurement = {
     dataset: ds.name,
     real,
@@ -122,6 +143,7 @@ async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Prom
     batchesTimed: spec.batches,
     batchesPerEpoch: plan.batches,
     epochS,
+    wholeEpochS,
     maxRssMB: 0,
     threads: Number(process.env.MICRO_CONTRASTIVE_THREADS) || 2,
   };
@@ -137,6 +159,36 @@ async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Prom
   return out;
 }
 
+async function calibrate(spec: Extract<SectionSpec, { kind: 'calibrate' }>): Promise<Calibration> {
+  await initBackend('wasm');
+  const n = 1024;
+  const a = tf.randomUniform([n, n]);
+  const b = tf.randomUniform([n, n]);
+  const mm = async () => {
+    const c = tf.matMul(a, b);
+    await c.data();
+    c.dispose();
+  };
+  await mm(); // warm-up: XNNPACK packing
+  let count = 0;
+  const t = now();
+  while (now() - t < spec.seconds) {
+    await mm();
+    count++;
+  }
+  const matmulGflops = (2 * n ** 3 * count) / (now() - t) / 1e9;
+  tf.dispose([a, b]);
+  const src = new Float64Array(8 * 2 ** 20).fill(1); // 64 MiB
+  const dst = new Float64Array(src.length);
+  let best = Infinity;
+  for (let r = 0; r < 10; r++) {
+    const s = now();
+    dst.set(src);
+    best = Math.min(best, now() - s);
+  }
+  return { matmulGflops, matmulSize: n, copyGBs: (2 * src.byteLength) / best / 1e9 };
+}
+
 async function knnSection(spec: Extract<SectionSpec, { kind: 'knn' }>): Promise<KnnMeasurement> {
   await initBackend((process.env.MICRO_BACKEND as BackendName | undefined) || 'wasm'); // npm run bench -- --backend …
   const { n, dim, k } = spec;
@@ -150,7 +202,7 @@ async function knnSection(spec: Extract<SectionSpec, { kind: 'knn' }>): Promise<
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as SectionSpec;
-const result = spec.kind === 'knn' ? await knnSection(spec) : await epochSection(spec);
+const result = spec.kind === 'knn' ? await knnSection(spec) : spec.kind === 'calibrate' ? await calibrate(spec) : await epochSection(spec);
 console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
 
 

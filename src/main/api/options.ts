@@ -48,7 +48,7 @@ let cached: ModelOptions | null = null;
 
 export async function modelOptions(): Promise<ModelOptions> {
   if (cached) return cached;
-  const [exp, registry] = await Promise.all([import('../engine/experiment'), import('../engine/models/registry')]);
+  const [exp, registry] = await Promise.all([import('../engine/experiment'), import('../engine/registry')]);
   const models: ModelOption[] = registry.MODELS.map((entry) => {
     const fields = fieldsOf(entry.schema, entry.fixed ?? []);
     const keys = new Set(fields.map((f) => f.key));

@@ -29,7 +29,7 @@ function runSetting(run: RunRecord, datasetSetting: Setting | null): Setting | n
 
 /** Every resolved hyperparameter against the preset's value (the engine's resolver, same version). */
 export async function paramsAgainstPreset(r: StoredResolved): Promise<{ params: ParamEntry[]; fixed: string[] }> {
-  const [exp, registry] = await Promise.all([import('../engine/experiment'), import('../engine/models/registry')]);
+  const [exp, registry] = await Promise.all([import('../engine/experiment'), import('../engine/registry')]);
   const entry = registry.findModel(r.model);
   let preset: { modelConfig: Record<string, unknown>; train: Record<string, unknown> } = { modelConfig: {}, train: {} };
   if (entry) {

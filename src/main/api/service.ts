@@ -45,7 +45,7 @@ export class WorkbenchService {
   private readonly indexCache = new Map<number, { fingerprint: string; index: Promise<DatasetIndex> }>();
   private closed = false;
   /** The model registry, loaded on the first call (it pulls in TF.js: not at start-up). */
-  private registry: typeof import('../engine/models/registry') | null = null;
+  private registry: typeof import('../engine/registry') | null = null;
   private readonly handlers: Handlers;
 
   /** Throws StoreUnavailable (code UNAVAILABLE) when the store refuses to open, naming why. */
@@ -69,7 +69,7 @@ export class WorkbenchService {
       if (!isApiMethod(method)) throw new ApiError('NOT_FOUND', `unknown API method "${method}"`);
       if (this.closed) throw new ApiError('UNAVAILABLE', 'the workbench is shutting down');
       const parsed = parseInput(method, input);
-      this.registry ??= await import('../engine/models/registry');
+      this.registry ??= await import('../engine/registry');
       const handler = this.handlers[method] as (i: unknown) => unknown;
       return { ok: true, value: await handler(parsed) };
     } catch (e) {

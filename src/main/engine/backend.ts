@@ -11,19 +11,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { BACKENDS, type BackendName } from '../../shared/vocabulary';
+import type { AdapterInfo } from '../../shared/records';
 
-export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
-
-/** The WebGPU adapter a webgpu run used (GPUAdapterInfo's fields, as Dawn reports them). */
-export interface AdapterInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** A CPU implementation (llvmpipe/lavapipe, SwiftShader, WARP): a smoke test, not speed. */
-  software: boolean;
-}
+export type { AdapterInfo, BackendName };
+/** The order `auto` tries them in (the vocabulary's). */
+export const BACKEND_ORDER: readonly BackendName[] = BACKENDS;
 
 export interface BackendInfo {
   name: BackendName;

@@ -4,7 +4,7 @@
 import type { Dataset, ProgressFn } from './types';
 import { ConfigError, fieldIssues } from './types';
 import type { Recommender } from './models/types';
-import { MODEL_KINDS, modelEntry, type Preset } from './models/registry';
+import { MODEL_KINDS, modelEntry, type Preset } from './registry';
 import { evaluateModel, trainModel, type TrainOptions, type TrainResult } from './train/trainer';
 import { presetSchedule, trainSchema, type TrainHyper } from './train/schema';
 

@@ -69,7 +69,7 @@ async function modelScorer(store: RunStore, runId: number, ds: Dataset): Promise
   if (!resolved) throw new Error(`run ${runId} has no stored configuration to re-create its model from`);
   const { initBackend } = await import('../engine/backend');
   await initBackend(); // the model's tensors need one (a no-op when the process has one)
-  const { findModel } = await import('../engine/models/registry');
+  const { findModel } = await import('../engine/registry');
   const entry = findModel(resolved.model);
   if (!entry) throw new Error(`run ${runId}: model "${resolved.model}" is not in this build's registry`);
   const model = entry.create(ds, resolved.modelConfig as never, resolved.seed);

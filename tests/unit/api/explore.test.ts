@@ -8,7 +8,7 @@ import { WorkbenchService } from '../../../src/main/api';
 import { RunStore } from '../../../src/main/store';
 import { loadRegistered } from '../../../src/main/runs/datasets';
 import { initBackend } from '../../../src/main/engine/backend';
-import { findModel } from '../../../src/main/engine/models/registry';
+import { findModel } from '../../../src/main/engine/registry';
 import { decodeCheckpoint, restoreVariables } from '../../../src/main/engine/train/checkpoint';
 import type { MicroApi } from '../../../src/shared/api';
 import { DEMO } from '../../helpers/paths';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { WorkbenchService } from '../../../src/main/api';
 import { API_METHODS, apiSchemas, parseInput } from '../../../src/shared/api';
-import { MODEL_KINDS } from '../../../src/main/engine/models/registry';
+import { MODEL_KINDS } from '../../../src/main/engine/registry';
 import { fileTempDir } from '../../helpers/temp';
 
 const dir = fileTempDir('micro-api-val-');

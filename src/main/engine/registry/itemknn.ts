@@ -1,6 +1,6 @@
 // Item-kNN: item-item collaborative neighbours.
 import { z } from 'zod';
-import { ItemKnn } from '../baselines/fitted';
+import { ItemKnn } from '../models/baselines/fitted';
 import { neighbours } from './fields';
 import { NO_CAPABILITIES, defineModel } from './types';
 

@@ -1,7 +1,7 @@
 // The model registry: one entry per model (its own file in this folder). The CLI, the API, the
 // Train form, the runner and the exports read models from here and nowhere else.
 import type { ModelEntry } from './types';
-import { ConfigError } from '../../types';
+import { ConfigError } from '../types';
 import micro from './micro';
 import lightgcn from './lightgcn';
 import mf from './mf';

@@ -1,6 +1,6 @@
 // LightGCN: graph collaborative filtering without features.
 import { z } from 'zod';
-import { EMBEDDING_BASELINE_DEFAULTS, LightGcn } from '../baselines/embedding';
+import { EMBEDDING_BASELINE_DEFAULTS, LightGcn } from '../models/baselines/embedding';
 import { adjacency, baselineTrainDefaults, embedDim, l2, layers, referenceEmbedding } from './fields';
 import { defineModel } from './types';
 

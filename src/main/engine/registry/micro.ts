@@ -1,6 +1,6 @@
 // MICRO: latent item-item structure from multimodal features + contrastive modality fusion.
-import { MicroModel } from '../micro/model';
-import { MICRO_PRESETS, microConfigSchema, type MicroConfig } from '../micro/config';
+import { MicroModel } from '../models/micro/model';
+import { MICRO_PRESETS, microConfigSchema, type MicroConfig } from '../models/micro/config';
 import { defineModel } from './types';
 
 export default defineModel<MicroConfig>({

@@ -1,6 +1,6 @@
 // Popularity: the most popular train items for everyone.
 import { z } from 'zod';
-import { Popularity } from '../baselines/fitted';
+import { Popularity } from '../models/baselines/fitted';
 import { NO_CAPABILITIES, defineModel } from './types';
 
 export default defineModel<Record<string, never>>({

@@ -1,6 +1,6 @@
 // Content-kNN: item-item neighbours over content features.
 import { z } from 'zod';
-import { ContentKnn } from '../baselines/fitted';
+import { ContentKnn } from '../models/baselines/fitted';
 import { neighbours } from './fields';
 import { NO_CAPABILITIES, defineModel } from './types';
 

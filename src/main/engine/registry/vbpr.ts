@@ -1,6 +1,6 @@
 // VBPR: MF-BPR with item content features.
 import { z } from 'zod';
-import { EMBEDDING_BASELINE_DEFAULTS, Vbpr } from '../baselines/embedding';
+import { EMBEDDING_BASELINE_DEFAULTS, Vbpr } from '../models/baselines/embedding';
 import { baselineTrainDefaults, embedDim, l2 } from './fields';
 import { defineModel } from './types';
 

@@ -1,6 +1,6 @@
 // MF-BPR: matrix factorisation with the BPR loss.
 import { z } from 'zod';
-import { EMBEDDING_BASELINE_DEFAULTS, MfBpr } from '../baselines/embedding';
+import { EMBEDDING_BASELINE_DEFAULTS, MfBpr } from '../models/baselines/embedding';
 import { baselineTrainDefaults, embedDim, l2, referenceEmbedding } from './fields';
 import { defineModel } from './types';
 

@@ -1,12 +1,12 @@
 // What one model entry of the registry declares: everything the CLI, the API, the Train form,
 // the runner and the exports need to know about a model, in one place (as MMRec's model + yaml).
 import type { z } from 'zod';
-import type { Dataset } from '../../types';
-import type { Recommender } from '../types';
-import type { TrainHyper } from '../../train/schema';
+import type { Dataset } from '../types';
+import type { Recommender } from '../models/types';
+import type { TrainHyper } from '../train/schema';
 
 // The vocabulary is defined once, in the shared contract; the engine imports it.
-import type { ModelCapabilities, Preset } from '../../../../shared/vocabulary';
+import type { ModelCapabilities, Preset } from '../../../shared/vocabulary';
 export type { ModelCapabilities, Preset };
 
 export interface ModelEntry<C extends object = Record<string, unknown>> {

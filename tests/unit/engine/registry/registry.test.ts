@@ -2,7 +2,7 @@
 // defaults, training defaults, capabilities and constructor; everything else reads it.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MODELS, MODEL_KINDS, modelEntry } from '../../../../src/main/engine/models/registry';
+import { MODELS, MODEL_KINDS, modelEntry } from '../../../../src/main/engine/registry';
 import { resolveRun } from '../../../../src/main/engine/experiment';
 import { ConfigError } from '../../../../src/main/engine/types';
 import { modelOptions, validateRunSpec } from '../../../../src/main/api/options';
