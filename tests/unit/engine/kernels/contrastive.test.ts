@@ -61,8 +61,8 @@ describe('fast contrastive core = reference core', () => {
       const a = unitRows(c.n, c.d, c.n + c.d);
       const cc = unitRows(c.n, c.d, 2 * c.n + 1);
       const anchors = c.anchors ? Int32Array.from(c.anchors) : undefined;
-      const ref = contrastiveCoreReference(a, cc, c.n, c.d, c.tau, anchors, 16);
-      const fast = contrastiveCoreFast(a, cc, c.n, c.d, c.tau, anchors, { threads: c.threads, stored: c.stored });
+      const ref = contrastiveCoreReference({ a, c: cc, n: c.n, d: c.d, tau: c.tau, anchors }, 16);
+      const fast = contrastiveCoreFast({ a, c: cc, n: c.n, d: c.d, tau: c.tau, anchors }, { threads: c.threads, stored: c.stored });
       expect(Math.abs(fast.loss - ref.loss) / ref.loss).toBeLessThan(1e-6);
       const scale = Math.max(maxAbs(ref.gradA), maxAbs(ref.gradC));
       expect(maxDiff(fast.gradA, ref.gradA) / scale).toBeLessThan(1e-5);
@@ -74,9 +74,9 @@ describe('fast contrastive core = reference core', () => {
     const a = unitRows(n, 24, 1);
     const c = unitRows(n, 24, 2);
     for (const stored of [true, false]) {
-      const r1 = contrastiveCoreFast(a, c, n, 24, 0.5, undefined, { threads: 1, stored });
-      const r2 = contrastiveCoreFast(a, c, n, 24, 0.5, undefined, { threads: 2, stored });
-      const r3 = contrastiveCoreFast(a, c, n, 24, 0.5, undefined, { threads: 2, stored });
+      const r1 = contrastiveCoreFast({ a, c, n, d: 24, tau: 0.5 }, { threads: 1, stored });
+      const r2 = contrastiveCoreFast({ a, c, n, d: 24, tau: 0.5 }, { threads: 2, stored });
+      const r3 = contrastiveCoreFast({ a, c, n, d: 24, tau: 0.5 }, { threads: 2, stored });
       expect(r2.loss).toBe(r1.loss);
       expect(Array.from(r2.gradA)).toEqual(Array.from(r1.gradA));
       expect(Array.from(r3.gradC)).toEqual(Array.from(r2.gradC));

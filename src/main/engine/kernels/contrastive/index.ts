@@ -14,6 +14,19 @@ export type { FastContrastiveResult } from './engine';
 let cached: { key: string; engine: Engine } | null = null;
 let supported: boolean | null = null;
 
+/**
+ * One InfoNCE problem: normalised embeddings a and c (N×d, row-major), temperature τ, and
+ * optionally the anchor rows the mean runs over (sampled mode; negatives always run over all N).
+ */
+export interface ContrastiveProblem {
+  a: Float32Array;
+  c: Float32Array;
+  n: number;
+  d: number;
+  tau: number;
+  anchors?: Int32Array;
+}
+
 export interface FastOptions {
   /** Threads including the caller (default: MICRO_CONTRASTIVE_THREADS, else min(2, cores)). */
   threads?: number;
@@ -39,15 +52,7 @@ export function fastContrastiveAvailable(tau: number): boolean {
  * Loss and gradients of contrastive.ts's core on the SIMD kernels. The engine (memory, worker)
  * is cached for the last problem size.
  */
-export function contrastiveCoreFast(
-  a: Float32Array,
-  c: Float32Array,
-  n: number,
-  d: number,
-  tau: number,
-  anchors?: Int32Array,
-  opts: FastOptions = {},
-): FastContrastiveResult {
+export function contrastiveCoreFast({ a, c, n, d, tau, anchors }: ContrastiveProblem, opts: FastOptions = {}): FastContrastiveResult {
   const br = opts.blockRows;
   if (br !== undefined && !(Number.isInteger(br) && br >= 8 && br <= BLOCK && br % 8 === 0)) {
     throw new RangeError(`contrastiveCoreFast: blockRows must be a multiple of 8 from 8 to ${BLOCK}, got ${br}`);

@@ -6,7 +6,7 @@
 // (the positive is in the denominator; intra-modality negatives exclude self), L = mean_i ℓ_i.
 import { onGpu, tf } from '../../backend';
 import { customOp, l2Normalize, readSync } from '../../ops';
-import { contrastiveCoreFast, fastContrastiveAvailable } from '../../kernels/contrastive';
+import { contrastiveCoreFast, fastContrastiveAvailable, type ContrastiveProblem } from '../../kernels/contrastive';
 import { contrastiveCoreGpu } from './contrastive-gpu';
 
 export interface ContrastiveResult {
@@ -23,32 +23,16 @@ export interface ContrastiveResult {
  * MICRO_CONTRASTIVE=reference forces the reference below), else the reference implementation.
  * `blockRows` is the reference's anchor block; the fast core chooses its own (FastOptions.blockRows).
  */
-export function contrastiveCore(
-  a: Float32Array,
-  c: Float32Array,
-  n: number,
-  d: number,
-  tau: number,
-  anchors?: Int32Array,
-  blockRows = 512,
-): ContrastiveResult {
-  if (process.env.MICRO_CONTRASTIVE !== 'reference' && fastContrastiveAvailable(tau)) return contrastiveCoreFast(a, c, n, d, tau, anchors);
-  return contrastiveCoreReference(a, c, n, d, tau, anchors, blockRows);
+export function contrastiveCore(p: ContrastiveProblem, blockRows = 512): ContrastiveResult {
+  if (process.env.MICRO_CONTRASTIVE !== 'reference' && fastContrastiveAvailable(p.tau)) return contrastiveCoreFast(p);
+  return contrastiveCoreReference(p, blockRows);
 }
 
 /**
  * Reference implementation (the test oracle, and the fallback without WebAssembly SIMD or for
  * τ < MIN_TAU): TF.js matmuls per anchor block, softmax with the row max in float64 JS.
  */
-export function contrastiveCoreReference(
-  a: Float32Array,
-  c: Float32Array,
-  n: number,
-  d: number,
-  tau: number,
-  anchors?: Int32Array,
-  blockRows = 512,
-): ContrastiveResult {
+export function contrastiveCoreReference({ a, c, n, d, tau, anchors }: ContrastiveProblem, blockRows = 512): ContrastiveResult {
   const anchorIdx = anchors ?? Int32Array.from({ length: n }, (_, i) => i);
   const nA = anchorIdx.length;
   const gradA = new Float32Array(n * d);
@@ -133,7 +117,7 @@ export function contrastiveLoss(hm: tf.Tensor2D, hc: tf.Tensor2D, tau: number, a
   const [n, d] = hm.shape;
   const core = customOp<tf.Scalar>((a: tf.Tensor, c: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);
-    const res = contrastiveCore(a.dataSync() as Float32Array, c.dataSync() as Float32Array, n, d, tau, anchors);
+    const res = contrastiveCore({ a: a.dataSync() as Float32Array, c: c.dataSync() as Float32Array, n, d, tau, anchors });
     // dy (e.g. β_C) scales the gradients on the backend: a JS loop over 2·N·d floats costs more.
     const gradFunc = (dy: tf.Tensor) => [tf.mul(tf.tensor2d(res.gradA, [n, d]), dy), tf.mul(tf.tensor2d(res.gradC, [n, d]), dy)];
     return { value: tf.scalar(res.loss), gradFunc };

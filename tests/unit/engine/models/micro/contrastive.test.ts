@@ -40,11 +40,11 @@ describe('contrastive loss (eq. 9-10)', () => {
     expect(contrastiveLoss(hm, hc, 0.5).dataSync()[0]).toBeCloseTo(want, 5);
     const a = tf.tidy(() => tf.div(hm, tf.norm(hm, 2, 1, true))).dataSync() as Float32Array;
     const c = tf.tidy(() => tf.div(hc, tf.norm(hc, 2, 1, true))).dataSync() as Float32Array;
-    const fast = contrastiveCore(a, c, 7, 4, 0.5);
+    const fast = contrastiveCore({ a, c, n: 7, d: 4, tau: 0.5 });
     expect(fast.loss).toBeCloseTo(want, 5);
-    const b7 = contrastiveCoreReference(a, c, 7, 4, 0.5, undefined, 7);
+    const b7 = contrastiveCoreReference({ a, c, n: 7, d: 4, tau: 0.5 }, 7);
     for (const blockRows of [1, 2, 3, 7, 16]) {
-      const b = contrastiveCoreReference(a, c, 7, 4, 0.5, undefined, blockRows);
+      const b = contrastiveCoreReference({ a, c, n: 7, d: 4, tau: 0.5 }, blockRows);
       expect(b.loss).toBeCloseTo(want, 5);
       b.gradA.forEach((g, i) => expect(g).toBeCloseTo(b7.gradA[i], 6));
       b.gradA.forEach((g, i) => expect(g).toBeCloseTo(fast.gradA[i], 6));
@@ -60,17 +60,17 @@ describe('contrastive loss (eq. 9-10)', () => {
     const c = unit(randomTensor([n, d], 32) as tf.Tensor2D);
     const sampled = Int32Array.from({ length: 25 }, (_, i) => (i * 7) % n);
     for (const anchors of [undefined, sampled]) {
-      const ref = contrastiveCoreReference(a, c, n, d, tau, anchors, 5);
+      const ref = contrastiveCoreReference({ a, c, n, d, tau, anchors }, 5);
       for (const stored of [true, false]) {
         for (const blockRows of [8, 16, 24, 64]) {
-          const got = contrastiveCoreFast(a, c, n, d, tau, anchors, { blockRows, stored, threads: 2 });
+          const got = contrastiveCoreFast({ a, c, n, d, tau, anchors }, { blockRows, stored, threads: 2 });
           expect(Math.abs(got.loss - ref.loss) / ref.loss).toBeLessThan(1e-6);
           got.gradA.forEach((g, i) => expect(g).toBeCloseTo(ref.gradA[i], 6));
           got.gradC.forEach((g, i) => expect(g).toBeCloseTo(ref.gradC[i], 6));
         }
       }
     }
-    expect(() => contrastiveCoreFast(a, c, n, d, tau, undefined, { blockRows: 12 })).toThrow(/blockRows must be a multiple of 8 from 8 to 64, got 12/);
+    expect(() => contrastiveCoreFast({ a, c, n, d, tau }, { blockRows: 12 })).toThrow(/blockRows must be a multiple of 8 from 8 to 64, got 12/);
   });
   it('sampled-anchor mode is the mean over the chosen anchors only', () => {
     const anchors = Int32Array.from([5, 1, 3]);
