@@ -8,10 +8,14 @@ import { z } from 'zod';
 export * from './vocabulary';
 export * from './records';
 export * from './run-page';
+export * from './embedding-map';
+export * from './studies';
 import { runPageSchemas, type RunPageOutputs } from './run-page';
+import { embeddingMapSchemas, type EmbeddingMapOutputs } from './embedding-map';
+import { studySchemas, type StudyOutputs, type StudyProgress } from './studies';
 import type { ArtifactInfo, DoctorReport, EpochInfo, EvaluationInfo, ModalityDiagnosis, RunSummary } from './records';
 import { BACKEND_CHOICES, EXPORT_FORMATS, EXPORT_WHATS, RECOMMEND_SPLITS, LAYOUTS, NEIGHBOUR_STAGES, PRESETS, RUN_SORT_KEYS, RUN_STATUSES, SETTINGS, SPLIT_MODES } from './vocabulary';
-import type { AppMode, ModelCapabilities, TaskOp, ModelKind, NeighbourStage, Preset, ProgressEvent, RunStatus, Setting } from './vocabulary';
+import type { AppMode, ModelCapabilities, TaskOp, ModelKind, NeighbourStage, Preset, ProgressEvent, RunStatus, Setting, StudyStatus } from './vocabulary';
 
 // ------------------------------------------------------------------ schema helpers
 
@@ -165,6 +169,8 @@ export const apiSchemas = {
   /** An item's thumbnail (from its metadata's image path, confined to the dataset folder). */
   itemImage: z.object({ dataset: datasetRef(), item: nonNegInt() }).strict(),
   ...runPageSchemas,
+  ...embeddingMapSchemas,
+  ...studySchemas,
 } as const;
 
 export type ApiMethodName = keyof typeof apiSchemas;
@@ -252,6 +258,18 @@ export interface DatasetInfo extends DatasetSummary {
   warnings: string[];
   /** Items with a metadata row (title, category, image, …). */
   itemsWithMetadata: number;
+  /** The last pilot-study result (diagnoseDataset stores it), null if never computed on these files. */
+  pilot: DatasetPilot | null;
+}
+
+/** A pilot-study result as stored with its dataset. */
+export interface DatasetPilot {
+  /** The ks of the similar-pair study, as computed (a small dataset trims the defaults). */
+  ks: number[];
+  modalities: ModalityDiagnosis[];
+  seconds: number;
+  /** When it was computed (ISO 8601). */
+  at: string;
 }
 
 /** An item's metadata (from the dataset's items file); absent fields are left out. */
@@ -286,10 +304,9 @@ export interface ItemImage {
 }
 
 
-export interface DiagnoseResult {
+/** Also stored with the dataset (datasetInfo's `pilot`), replacing the previous result. */
+export interface DiagnoseResult extends DatasetPilot {
   dataset: string;
-  modalities: ModalityDiagnosis[];
-  seconds: number;
 }
 
 export interface RunDetails {
@@ -557,7 +574,7 @@ export interface TaskInfo {
 }
 
 /** Output type of every method. */
-export interface ApiOutputs extends RunPageOutputs {
+export interface ApiOutputs extends RunPageOutputs, EmbeddingMapOutputs, StudyOutputs {
   appInfo: AppInfo;
   doctor: DoctorReport;
   listDatasets: DatasetSummary[];
@@ -607,7 +624,8 @@ export type ApiEvent =
   | { type: 'run-updated'; runId: number; status: RunStatus; error: string | null }
   | { type: 'runs-changed' }
   | { type: 'datasets-changed' }
-  | { type: 'tasks-changed' };
+  | { type: 'tasks-changed' }
+  | { type: 'study-updated'; studyId: number; status: StudyStatus; progress: StudyProgress };
 
 /** What the preload script exposes on window.microApi. */
 export interface PreloadBridge {

@@ -37,7 +37,7 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export const APP_MODES = ['electron', 'browser', 'cli'] as const;
 export type AppMode = (typeof APP_MODES)[number];
 /** Dataset tasks the service runs in bounded workers (listTasks). */
-export const TASK_OPS = ['import', 'split', 'diagnose', 'index', 'recommend', 'doctor'] as const;
+export const TASK_OPS = ['import', 'split', 'diagnose', 'index', 'recommend', 'doctor', 'umap'] as const;
 export type TaskOp = (typeof TASK_OPS)[number];
 export const RUN_SORT_KEYS = ['id', 'name', 'createdAt', 'startedAt', 'endedAt', 'status', 'model', 'wallSeconds', 'bestEpoch'] as const;
 
@@ -53,3 +53,16 @@ export interface ProgressEvent {
   etaSeconds?: number;
   message?: string;
 }
+
+/** Kinds of study (`micro study <kind>`): Table 5 ablations, sensitivity sweeps, single modalities, cold start, model comparison. */
+export const STUDY_KINDS = ['ablation', 'sweep', 'modalities', 'coldstart', 'compare'] as const;
+export type StudyKind = (typeof STUDY_KINDS)[number];
+/** A study's status: `pending` (never started), `running` (a process works its queue), or how its queue last stopped. */
+export const STUDY_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type StudyStatus = (typeof STUDY_STATUSES)[number];
+/** A study cell's status: `pending` (no run yet), else its run's status. */
+export const CELL_STATUSES = ['pending', ...RUN_STATUSES] as const;
+export type CellStatus = (typeof CELL_STATUSES)[number];
+/** Output formats of a study table. */
+export const STUDY_TABLE_FORMATS = ['table', 'csv', 'markdown', 'latex'] as const;
+export type StudyTableFormat = (typeof STUDY_TABLE_FORMATS)[number];

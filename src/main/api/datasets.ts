@@ -1,8 +1,8 @@
 // Dataset methods of the API: the registry, import, split and pilot studies (the heavy work runs
-// in bounded task workers), and the task list with cancel.
+// in bounded task workers; a study's result is stored with its dataset), and the task list with cancel.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DatasetRecord, RunStore } from '../store';
+import { isStoreError, type DatasetRecord, type RunStore } from '../store';
 import { ApiError, type ApiEvent } from '../../shared/api';
 import type { TaskRunner } from './tasks';
 import type { Task, TaskResult } from './task-worker';
@@ -33,7 +33,7 @@ export function datasetHandlers(c: DatasetContext): HandlerGroup<'listDatasets' 
   // The stored warnings are the import's (the worker stored them with the record).
   const info = (d: DatasetRecord) => {
     const rec = c.store.getDataset(d.id) ?? d;
-    return datasetInfo(rec, c.store.runCountsByDataset(), rec.warnings, c.store.countItems(rec.id));
+    return datasetInfo(rec, c.store.runCountsByDataset(), rec.warnings, c.store.countItems(rec.id), c.store.getDatasetPilot(rec.id));
   };
   return {
     listDatasets: () => {
@@ -68,7 +68,19 @@ export function datasetHandlers(c: DatasetContext): HandlerGroup<'listDatasets' 
       const rec = datasetRecord(c.store, i.dataset);
       if (!rec.modalities.length) throw new ApiError('INVALID_INPUT', `dataset "${rec.name}" has no feature modalities to diagnose`);
       const r = await c.task({ op: 'diagnose', storePath: c.storePath, dataset: rec.name, ks: i.ks });
-      return { dataset: rec.name, modalities: r.modalities, seconds: r.seconds };
+      // The ks as computed: a small dataset trims the default list.
+      const pilot = { fingerprint: rec.fingerprint, ks: r.modalities[0]?.shareWithSimilarPair.map((s) => s.k) ?? [], modalities: r.modalities, seconds: r.seconds };
+      // Kept with the dataset (datasetInfo shows it after a reload); a read-only store or a dataset
+      // deleted meanwhile still gets its answer.
+      let at = new Date().toISOString();
+      if (!c.store.readonly) {
+        try {
+          at = c.store.setDatasetPilot(rec.id, pilot).at;
+        } catch (e) {
+          if (!isStoreError(e, 'NOT_FOUND')) throw e;
+        }
+      }
+      return { dataset: rec.name, ks: pilot.ks, modalities: r.modalities, seconds: r.seconds, at };
     },
 
     deleteDataset: (i) => {

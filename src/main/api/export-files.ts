@@ -10,6 +10,8 @@ const MIME: Record<string, string> = {
   '.csv': 'text/csv',
   '.tsv': 'text/tab-separated-values',
   '.jsonl': 'application/x-ndjson',
+  '.png': 'image/png',
+  '.pbtxt': 'text/plain',
 };
 
 /** Run `write` in a fresh temporary folder and return what it wrote as base64 files. */

@@ -1,8 +1,8 @@
 // Store records as the API's response shapes: dataset and run summaries, a run's final
 // metrics (final evaluation, else the best epoch's, else the latest), ordering of metric rows.
 import fs from 'node:fs';
-import type { DatasetRecord, EvaluationRecord, RunRecord } from '../store';
-import type { DatasetInfo, DatasetSummary, EpochInfo, EvaluationInfo } from '../../shared/api';
+import type { DatasetRecord, EvaluationRecord, PilotRecord, RunRecord } from '../store';
+import type { DatasetInfo, DatasetPilot, DatasetSummary, EpochInfo, EvaluationInfo } from '../../shared/api';
 
 export function datasetSummary(d: DatasetRecord, runCounts: Map<number, number>): DatasetSummary {
   return {
@@ -19,9 +19,22 @@ export function datasetSummary(d: DatasetRecord, runCounts: Map<number, number>)
   };
 }
 
-/** `warnings`: the stored ones (the last import's) unless given. */
-export function datasetInfo(d: DatasetRecord, runCounts: Map<number, number>, warnings: string[] = d.warnings ?? [], itemsWithMetadata = 0): DatasetInfo {
-  return { ...datasetSummary(d, runCounts), sourceExists: d.sourcePaths.every((p) => fs.existsSync(p)), warnings, itemsWithMetadata };
+/**
+ * `warnings`: the stored ones (the last import's) unless given. `pilot`: the stored pilot study,
+ * shown only while the dataset still has the data it was computed on.
+ */
+export function datasetInfo(d: DatasetRecord, runCounts: Map<number, number>, warnings: string[] = d.warnings ?? [], itemsWithMetadata = 0, pilot: PilotRecord | null = null): DatasetInfo {
+  return {
+    ...datasetSummary(d, runCounts),
+    sourceExists: d.sourcePaths.every((p) => fs.existsSync(p)),
+    warnings,
+    itemsWithMetadata,
+    pilot: pilot && pilot.fingerprint === d.fingerprint ? pilotInfo(pilot) : null,
+  };
+}
+
+export function pilotInfo(p: PilotRecord): DatasetPilot {
+  return { ks: p.ks, modalities: p.modalities, seconds: p.seconds, at: p.at };
 }
 
 /** Final values: the final evaluation (epoch null), else the best epoch's, else the latest epoch's. */

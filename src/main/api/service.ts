@@ -13,10 +13,12 @@ import type { DatasetIndex, Task, TaskResult } from './task-worker';
 import { modelOptions, validateRunSpec } from './options';
 import { ArtifactReader } from './artifacts';
 import { exploreHandlers } from './explore';
+import { embeddingMapHandlers } from './embedding-map';
 import { itemHandlers } from './items';
 import { runPageHandlers } from './run-page';
 import { datasetHandlers } from './datasets';
 import { runHandlers } from './runs';
+import { studyHandlers } from './studies';
 import { RunSupervisor } from './supervisor';
 import { StoreUnavailable, toApiError } from './errors';
 import type { Handlers } from './handlers';
@@ -204,9 +206,13 @@ export class WorkbenchService {
 
       ...exploreHandlers(this),
 
+      ...embeddingMapHandlers(this),
+
       ...itemHandlers(this),
 
       ...runPageHandlers(this),
+
+      ...studyHandlers(this),
     };
   }
 }

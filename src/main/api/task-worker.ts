@@ -14,7 +14,9 @@ export type Task =
   | { op: 'diagnose'; storePath: string; dataset: string; ks: number[] }
   | { op: 'index'; storePath: string; dataset: string }
   | { op: 'recommend'; storePath: string; runId: number; k: number; split: 'test' | 'all'; format: 'csv' | 'jsonl' }
-  | { op: 'doctor'; storePath: string; seconds: number };
+  | { op: 'doctor'; storePath: string; seconds: number }
+  /** UMAP layout of the stored table's rows `rows` (all when omitted); answers [x0, y0, …]. */
+  | { op: 'umap'; storePath: string; runId: number; embedding: string; rows?: number[]; nNeighbors: number; minDist: number; seed: number };
 
 // Every op of the vocabulary has a task shape, and no other.
 type _SameOps = [Task['op']] extends [TaskOp] ? ([TaskOp] extends [Task['op']] ? true : never) : never;
@@ -48,6 +50,7 @@ export interface TaskResults {
   index: DatasetIndex;
   recommend: { files: import('../../shared/api').ExportFile[] };
   doctor: import('../../shared/api').DoctorReport;
+  umap: { coords: Float32Array; ms: number };
 }
 export type TaskResult<T extends Task> = TaskResults[T['op']];
 
@@ -88,6 +91,8 @@ export async function runTask(task: Task): Promise<unknown> {
         const { collectExport } = await import('./export-files');
         return { files: await collectExport((out) => exportRecommendations(store, task.runId, { k: task.k, split: task.split, format: task.format, out })) };
       }
+      case 'umap':
+        return (await import('./embedding-map-task')).umapTask(store, task);
       case 'index': {
         const rec = requireDataset(store, task.dataset);
         const ds = loadRegistered(rec);

@@ -64,6 +64,7 @@ function label(task: Task): string {
   if (task.op === 'diagnose') return `pilot studies of ${task.dataset}`;
   if (task.op === 'recommend') return `recommendations of run ${task.runId} (top ${task.k}, ${task.split})`;
   if (task.op === 'doctor') return 'backend check (doctor)';
+  if (task.op === 'umap') return `UMAP of run ${task.runId} (${task.embedding})`;
   return `load ${task.dataset}`;
 }
 

@@ -12,6 +12,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerExplore } from './commands/items';
 import { registerModels } from './commands/models';
 import { registerRuns } from './commands/runs';
+import { registerStudy } from './commands/study';
 import { registerTrain } from './commands/train';
 
 function commandPath(cmd: Command): string {
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerRuns(program, g);
   registerDoctor(program, g);
   registerExplore(program, g);
+  registerStudy(program, g);
   tagErrors(program);
   return program;
 }

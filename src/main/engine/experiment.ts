@@ -5,7 +5,7 @@ import type { Dataset, ProgressFn } from './types';
 import { ConfigError, fieldIssues } from './types';
 import type { Recommender } from './models/types';
 import { MODEL_KINDS, modelEntry, type Preset } from './registry';
-import { evaluateModel, trainModel, type TrainOptions, type TrainResult } from './train/trainer';
+import { evaluateModelDetailed, trainModel, type PerUserMetrics, type TrainOptions, type TrainResult } from './train/trainer';
 import { presetSchedule, trainSchema, type TrainHyper } from './train/schema';
 
 export { MODEL_KINDS, trainSchema, type TrainHyper };
@@ -65,6 +65,8 @@ export interface RunOutcome {
   /** Metrics of the best (restored) weights; `test` only when the dataset has a test split. */
   val: Record<string, number> | null;
   test: Record<string, number> | null;
+  /** Every evaluated user's metric values of the final evaluations (study statistics recompute tests from them). */
+  perUser: { val: PerUserMetrics | null; test: PerUserMetrics | null };
 }
 
 /** Build, train, and evaluate one model on one dataset. The caller disposes `model`. */
@@ -75,9 +77,9 @@ export async function runExperiment(ds: Dataset, run: ResolvedRun, hooks: RunHoo
     const train = await trainModel(model, ds, opts);
     const ks = run.train.ks;
     hooks.onProgress?.({ phase: 'evaluate', message: 'final evaluation' });
-    const val = ds.val.indices.length ? await evaluateModel(model, ds, 'val', ks) : null;
-    const test = ds.test.indices.length ? await evaluateModel(model, ds, 'test', ks) : null;
-    return { run, model, train, val, test };
+    const val = ds.val.indices.length ? await evaluateModelDetailed(model, ds, 'val', ks, true) : null;
+    const test = ds.test.indices.length ? await evaluateModelDetailed(model, ds, 'test', ks, true) : null;
+    return { run, model, train, val: val?.metrics ?? null, test: test?.metrics ?? null, perUser: { val: val?.perUser ?? null, test: test?.perUser ?? null } };
   } catch (e) {
     model.dispose();
     throw e;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { DEFAULT_CHECKPOINT_RETENTION, StoreError, type RunStore, type DatasetRecord, type EvaluationInput, type RunRecord } from '../store';
 import type { Dataset, ProgressFn } from '../engine/types';
 import { activeBackend } from '../engine/backend';
-import { resolveRun, runExperiment, type ResolvedRun, type RunSpec } from '../engine/experiment';
+import { resolveRun, runExperiment, type ResolvedRun, type RunOutcome, type RunSpec } from '../engine/experiment';
 import { MicroModel } from '../engine/models/micro/model';
 import { combinedNeighbours } from '../engine/inspect';
 import { saveEmbeddingArtifacts, saveIdMaps } from './run-artifacts';
@@ -122,6 +122,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
         ...(out.test ? metricRows(out.test, 'test', ds.setting, bestEpoch) : []),
       ];
       store.recordEvaluations(run.id, rows);
+      savePerUserMetrics(store, run.id, out.perUser, ds.setting);
       if (out.model instanceof MicroModel) await saveMicroArtifacts(store, run.id, out.model);
       await saveEmbeddingArtifacts(store, run.id, out.model);
       saveIdMaps(store, run.id, ds);
@@ -140,6 +141,31 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       // the run stays `running` until recovery marks it interrupted (its checkpoint stays valid).
     }
     throw e;
+  }
+}
+
+/** The metric columns of a per-user artifact: Recall, Precision, Hit and NDCG at every K evaluated. */
+export const PER_USER_METRICS = ['recall', 'precision', 'hit', 'ndcg'] as const;
+
+/**
+ * Per-user values of the final evaluations, one pair of artifacts per split (kind `per-user`,
+ * name = split): `<split>` an f32 users × columns matrix (meta.columns: 'recall@20', …) and
+ * `<split>/users` the evaluated user ids (i32), row for row. Study statistics (paired tests
+ * against a reference cell) are recomputed from them.
+ */
+export function savePerUserMetrics(store: RunStore, runId: number, perUser: RunOutcome['perUser'], setting: 'warm' | 'cold'): void {
+  for (const split of ['val', 'test'] as const) {
+    const pu = perUser[split];
+    if (!pu) continue;
+    const columns = Object.keys(pu.metrics).filter((k) => (PER_USER_METRICS as readonly string[]).includes(k.split('@')[0]));
+    const n = pu.users.length;
+    const matrix = new Float32Array(n * columns.length);
+    columns.forEach((c, j) => {
+      const v = pu.metrics[c];
+      for (let u = 0; u < n; u++) matrix[u * columns.length + j] = v[u];
+    });
+    store.putArtifact(runId, { kind: 'per-user', name: split, format: 'f32', payload: matrix, shape: [n, columns.length], meta: { split, setting, columns, users: `${split}/users` } });
+    store.putArtifact(runId, { kind: 'per-user', name: `${split}/users`, format: 'i32', payload: pu.users, shape: [n], meta: { split, setting } });
   }
 }
 

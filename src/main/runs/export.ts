@@ -1,4 +1,5 @@
-// Exports of a stored run: embeddings (.npy, CSV, TensorBoard-projector TSV + metadata),
+// Exports of a stored run: embeddings (.npy, CSV, TensorBoard projector: TSV + metadata + sprite
+// + projector_config.pbtxt, see projector.ts),
 // neighbour graphs (CSV edge lists), attention weights and metrics (CSV).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import type { RunStore, ArtifactRecord } from '../store';
 import { writeNpy } from '../engine/data';
 import { readIdMap } from './run-artifacts';
 import { csvField } from './recommend';
+import { projectorConfig, projectorMetadata, writeProjectorConfig, writeSprite } from './projector';
 
 export type ExportWhat = 'embeddings' | 'graphs' | 'metrics' | 'attention';
 export type ExportFormat = 'npy' | 'csv' | 'projector';
@@ -52,7 +54,8 @@ function writeRows(file: string, rows: number, cols: number, data: Float32Array,
   }
 }
 
-export function exportRun(store: RunStore, runId: number, o: ExportOptions): string[] {
+/** Writes the export's files into `o.out` and returns their paths (the main table first). */
+export async function exportRun(store: RunStore, runId: number, o: ExportOptions): Promise<string[]> {
   const run = store.getRun(runId);
   if (!run) throw new Error(`run ${runId} not found`);
   fs.mkdirSync(o.out, { recursive: true });
@@ -82,32 +85,30 @@ export function exportRun(store: RunStore, runId: number, o: ExportOptions): str
       writeRows(f, rows, cols, data, ',', ['index', 'id', ...Array.from({ length: cols }, (_, c) => `d${c}`)].join(','), (r) => `${r},${csvField(idOf(r))}`);
       written.push(f, idFile);
     } else {
-      // TensorBoard projector: tensors TSV without header + metadata TSV with a header row.
+      // TensorBoard projector: tensors TSV without header, metadata TSV with a header row, a
+      // sprite of the items' thumbnails (when they have any) and projector_config.pbtxt.
       const t = path.join(o.out, `${base}-${name}-tensors.tsv`);
       writeRows(t, rows, cols, data, '\t');
       const m = path.join(o.out, `${base}-${name}-metadata.tsv`);
-      const isItem = name.startsWith('item') || name.startsWith('h_');
+      const isItem = side === 'item';
       const att = isItem ? store.findArtifact(runId, 'attention', 'modality', { payload: true }) : null;
-      const cols2 = (att?.meta?.columns as string[] | undefined) ?? [];
-      const alpha = att?.payload ? f32(att) : null;
-      // Item metadata (title, category) from the dataset's items file, when it has one.
-      const run2 = store.getRun(runId);
-      const meta = isItem && run2?.datasetId ? store.getItems(run2.datasetId, Array.from({ length: rows }, (_, r) => r)) : new Map();
-      const hasMeta = meta.size > 0;
-      const tsv = (v: string | null | undefined) => (v ?? '').replace(/[\t\r\n]+/g, ' ');
-      const lines = [['index', 'id', 'kind', ...(hasMeta ? ['title', 'category'] : []), ...(alpha ? ['dominant_modality', ...cols2.map((c) => `alpha_${c}`)] : [])].join('\t')];
-      for (let r = 0; r < rows; r++) {
-        const row = [String(r), tsv(idOf(r)), isItem ? 'item' : 'user'];
-        if (hasMeta) row.push(tsv(meta.get(r)?.title), tsv(meta.get(r)?.category));
-        if (alpha) {
-          let best = 0;
-          for (let c = 1; c < cols2.length; c++) if (alpha[r * cols2.length + c] > alpha[r * cols2.length + best]) best = c;
-          row.push(cols2[best], ...cols2.map((_, c) => alpha[r * cols2.length + c].toFixed(4)));
-        }
-        lines.push(row.join('\t'));
-      }
-      fs.writeFileSync(m, `${lines.join('\n')}\n`);
+      const alpha = att?.payload && att.shape?.[0] === rows ? { data: f32(att), columns: (att.meta?.columns as string[] | undefined) ?? [] } : null;
+      const items = isItem && run.datasetId ? store.getItems(run.datasetId, Array.from({ length: rows }, (_, r) => r)) : new Map();
+      fs.writeFileSync(m, projectorMetadata({ rows, idOf, kind: side, items, alpha }));
       written.push(t, m, idFile);
+      const dataset = run.datasetId ? store.getDataset(run.datasetId) : null;
+      const images = Array.from({ length: rows }, (_, r) => items.get(r)?.image ?? null);
+      const spriteFile = path.join(o.out, `${base}-${name}-sprite.png`);
+      const sprite = isItem && dataset?.itemsRoot ? await writeSprite(spriteFile, rows, dataset.itemsRoot, images) : null;
+      if (sprite) written.push(spriteFile);
+      const config = projectorConfig({
+        tensorName: `${base}-${name}`,
+        tensorPath: path.basename(t),
+        shape: [rows, cols],
+        metadataPath: path.basename(m),
+        ...(sprite ? { sprite: { path: path.basename(spriteFile), cell: sprite.cell } } : {}),
+      });
+      written.push(writeProjectorConfig(o.out, config));
     }
   } else if (o.what === 'graphs') {
     const f = path.join(o.out, `${base}-graphs.csv`);

@@ -13,6 +13,7 @@ import * as items from './items';
 import * as lifecycle from './lifecycle';
 import { openDatabase, storeErrorFrom } from './open';
 import * as runs from './runs';
+import * as studies from './studies';
 import { readUserVersion } from './schema';
 import type {
   ArtifactInput,
@@ -28,6 +29,8 @@ import type {
   ItemRecord,
   ListRunsOptions,
   OpenOptions,
+  PilotInput,
+  PilotRecord,
   RecordEpochOptions,
   RecordEpochResult,
   RecoveredRun,
@@ -70,6 +73,7 @@ export class RunStore {
     if (!readonly && opts.recover !== false) {
       try {
         store.recovered = store.recoverInterruptedRuns(typeof opts.recover === 'object' ? opts.recover : {});
+        store.recoverStudies();
       } catch (e) {
         store.close();
         throw e;
@@ -129,6 +133,16 @@ export class RunStore {
   /** Number of runs per dataset id (datasets without runs are absent). */
   runCountsByDataset(): Map<number, number> {
     return datasets.runCountsByDataset(this.ctx);
+  }
+
+  /** Store a dataset's pilot-study result (replacing the previous one) with the fingerprint it was computed on. */
+  setDatasetPilot(datasetId: number, input: PilotInput): PilotRecord {
+    return datasets.setDatasetPilot(this.ctx, datasetId, input);
+  }
+
+  /** The dataset's stored pilot-study result (compare its fingerprint with the dataset's), or null. */
+  getDatasetPilot(datasetId: number): PilotRecord | null {
+    return datasets.getDatasetPilot(this.ctx, datasetId);
   }
 
   // ------------------------------------------------------------ item metadata
@@ -290,6 +304,45 @@ export class RunStore {
   /** A per-modality item-item neighbour list (name `<modality>/<stage>`). */
   putNeighbours(runId: number, n: artifacts.NeighboursInput): ArtifactRecord {
     return artifacts.putNeighbours(this.ctx, runId, n);
+  }
+
+  // ------------------------------------------------------------ studies
+
+  /** A study's definition and its cells (queue order), all pending. */
+  createStudy(input: studies.StudyInput): studies.StudyRecord {
+    return studies.createStudy(this.ctx, input);
+  }
+
+  getStudy(id: number): studies.StudyRecord | null {
+    return studies.getStudy(this.ctx, id);
+  }
+
+  /** Newest first. */
+  listStudies(): studies.StudyRecord[] {
+    return studies.listStudies(this.ctx);
+  }
+
+  /** Cells in queue order with their runs' status ('pending' without a run), wall time and error. */
+  getStudyCells(studyId: number): studies.StudyCellRecord[] {
+    return studies.getStudyCells(this.ctx, studyId);
+  }
+
+  setStudyCellRun(studyId: number, position: number, runId: number | null): studies.StudyCellRecord {
+    return studies.setCellRun(this.ctx, studyId, position, runId);
+  }
+
+  setStudyStatus(id: number, status: studies.StudyRecord['status'], opts: { error?: string | null; pid?: number } = {}): studies.StudyRecord {
+    return studies.setStudyStatus(this.ctx, id, status, opts);
+  }
+
+  /** `running` studies whose process (on this host) is gone become `interrupted`; run on open. */
+  recoverStudies(): number[] {
+    return studies.recoverStudies(this.ctx);
+  }
+
+  /** The study and its cells; the cells' runs stay. */
+  deleteStudy(id: number): boolean {
+    return studies.deleteStudy(this.ctx, id);
   }
 
   // ------------------------------------------------------------ crash recovery & resume

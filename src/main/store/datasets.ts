@@ -1,8 +1,9 @@
-// The datasets table: registered datasets (by unique name) and how many runs use each.
+// The datasets table: registered datasets (by unique name), how many runs use each, and the
+// last pilot-study result of each (dataset_pilots).
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
-import { mapDataset, type DatasetRow } from './rows';
-import type { DatasetInput, DatasetRecord } from './types';
+import { mapDataset, mapPilot, type DatasetRow, type PilotRow } from './rows';
+import type { DatasetInput, DatasetRecord, PilotInput, PilotRecord } from './types';
 
 /** Insert by name, or update the row of that name (new fingerprint / stats / paths). */
 export function registerDataset(ctx: StoreContext, input: DatasetInput): DatasetRecord {
@@ -69,4 +70,30 @@ export function runCountsByDataset(ctx: StoreContext): Map<number, number> {
     .stmt('SELECT dataset_id AS id, count(*) AS n FROM runs WHERE dataset_id IS NOT NULL GROUP BY dataset_id')
     .all() as { id: number; n: number }[];
   return new Map(rows.map((r) => [r.id, r.n]));
+}
+
+/** Store a dataset's pilot-study result, replacing the previous one. */
+export function setDatasetPilot(ctx: StoreContext, datasetId: number, input: PilotInput): PilotRecord {
+  ctx.writable();
+  if (!input.ks.every((k) => Number.isInteger(k) && k > 0)) throw new StoreError('INVALID_INPUT', `pilot of dataset ${datasetId}: ks must be positive integers`);
+  if (!input.fingerprint) throw new StoreError('INVALID_INPUT', `pilot of dataset ${datasetId}: fingerprint must not be empty`);
+  if (!(input.seconds >= 0)) throw new StoreError('INVALID_INPUT', `pilot of dataset ${datasetId}: seconds must be a non-negative number`);
+  return ctx.tx(() => {
+    if (!ctx.stmt('SELECT 1 FROM datasets WHERE id = ?').get(datasetId)) throw new StoreError('NOT_FOUND', `dataset ${datasetId} not found`, ctx.path);
+    const row = ctx
+      .stmt(
+        `INSERT INTO dataset_pilots (dataset_id, fingerprint, ks, modalities, seconds, at) VALUES (@id, @fingerprint, @ks, @modalities, @seconds, @at)
+         ON CONFLICT(dataset_id) DO UPDATE SET fingerprint = excluded.fingerprint, ks = excluded.ks,
+           modalities = excluded.modalities, seconds = excluded.seconds, at = excluded.at
+         RETURNING *`,
+      )
+      .get({ id: datasetId, fingerprint: input.fingerprint, ks: JSON.stringify(input.ks), modalities: JSON.stringify(input.modalities), seconds: input.seconds, at: Date.now() }) as PilotRow;
+    return mapPilot(row);
+  });
+}
+
+/** The stored pilot-study result of a dataset, or null (never computed). */
+export function getDatasetPilot(ctx: StoreContext, datasetId: number): PilotRecord | null {
+  const row = ctx.stmt('SELECT * FROM dataset_pilots WHERE dataset_id = ?').get(datasetId) as PilotRow | undefined;
+  return row ? mapPilot(row) : null;
 }

@@ -5,3 +5,4 @@ export { appDataDir, defaultStorePath, resolveStorePath, APP_DIR_NAME, STORE_FIL
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, APPLICATION_ID, migrate, type Migration } from './schema';
 export * from './types';
 export type { ItemSearch, ReplaceItemsInput } from './items';
+export type { StudyInput, StudyRecord, StudyCellRecord } from './studies';

@@ -115,7 +115,7 @@ export function setHeartbeat(ctx: StoreContext, id: number, at: number = Date.no
   );
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

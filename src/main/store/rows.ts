@@ -6,6 +6,7 @@ import type {
   EpochRecord,
   EvalSplit,
   EvaluationRecord,
+  PilotRecord,
   RunRecord,
   RunStatus,
   SplitSetting,
@@ -24,6 +25,15 @@ export interface DatasetRow {
   updated_at: number;
   warnings: string;
   items_root: string | null;
+}
+
+export interface PilotRow {
+  dataset_id: number;
+  fingerprint: string;
+  ks: string;
+  modalities: string;
+  seconds: number;
+  at: number;
 }
 
 export interface RunRow {
@@ -129,6 +139,17 @@ export function mapDataset(r: DatasetRow): DatasetRecord {
     updatedAt: iso(r.updated_at),
     warnings: JSON.parse(r.warnings ?? '[]') as string[],
     itemsRoot: r.items_root ?? null,
+  };
+}
+
+export function mapPilot(r: PilotRow): PilotRecord {
+  return {
+    datasetId: r.dataset_id,
+    fingerprint: r.fingerprint,
+    ks: JSON.parse(r.ks) as number[],
+    modalities: JSON.parse(r.modalities) as PilotRecord['modalities'],
+    seconds: r.seconds,
+    at: iso(r.at),
   };
 }
 

@@ -151,6 +151,58 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'the last pilot-study result per dataset',
+    up(db) {
+      // One row per dataset (a new study replaces it), with the fingerprint of the data it was
+      // computed on, so a re-imported dataset with other files does not show stale results.
+      db.exec(`
+        CREATE TABLE dataset_pilots (
+          dataset_id   INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+          fingerprint  TEXT    NOT NULL,
+          ks           TEXT    NOT NULL CHECK (json_valid(ks)),
+          modalities   TEXT    NOT NULL CHECK (json_valid(modalities)),
+          seconds      REAL    NOT NULL,
+          at           INTEGER NOT NULL
+        );
+      `);
+    },
+  },
+  {
+    version: 5,
+    description: 'studies (definition, status) and their cells (variant × seed → run)',
+    up(db) {
+      // A cell's status is its run's (no run yet: pending); deleting a run returns its cell to
+      // pending, deleting a dataset keeps its studies (the definition names the dataset).
+      // IF NOT EXISTS: a store rolled back by hand to an older version migrates again cleanly.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS studies (
+          id          INTEGER PRIMARY KEY,
+          name        TEXT    NOT NULL,
+          kind        TEXT    NOT NULL CHECK (kind IN ('ablation', 'sweep', 'modalities', 'coldstart', 'compare')),
+          dataset_id  INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+          definition  TEXT    NOT NULL CHECK (json_valid(definition)),
+          status      TEXT    NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled', 'interrupted')),
+          error       TEXT,
+          pid         INTEGER,
+          host        TEXT,
+          created_at  INTEGER NOT NULL,
+          updated_at  INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS study_cells (
+          study_id  INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+          position  INTEGER NOT NULL CHECK (position >= 0),
+          variant   TEXT    NOT NULL,
+          seed      INTEGER NOT NULL,
+          run_id    INTEGER UNIQUE REFERENCES runs(id) ON DELETE SET NULL,
+          PRIMARY KEY (study_id, position),
+          UNIQUE (study_id, variant, seed)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

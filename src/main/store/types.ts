@@ -3,7 +3,7 @@
 
 // The vocabularies are defined once, in the shared contract (plain constants, no zod).
 import { RUN_STATUSES, type NeighbourStage, type RunStatus, type Setting } from '../../shared/vocabulary';
-import type { EpochInfo, RunCore } from '../../shared/records';
+import type { EpochInfo, ModalityDiagnosis, RunCore } from '../../shared/records';
 
 export { RUN_STATUSES, type NeighbourStage, type RunStatus };
 export type SplitSetting = Setting;
@@ -62,6 +62,26 @@ export interface DatasetRecord {
   warnings: string[];
   /** Folder that item image paths are relative to (null: no item metadata). */
   itemsRoot: string | null;
+}
+
+/** A pilot-study result (paper §2.2) to store with its dataset. */
+export interface PilotInput {
+  /** Fingerprint of the dataset's data the study was computed on. */
+  fingerprint: string;
+  /** The ks of the similar-pair study, as computed. */
+  ks: readonly number[];
+  modalities: readonly ModalityDiagnosis[];
+  seconds: number;
+}
+
+export interface PilotRecord {
+  datasetId: number;
+  /** The dataset's fingerprint when it was computed (a re-import with other data differs). */
+  fingerprint: string;
+  ks: number[];
+  modalities: ModalityDiagnosis[];
+  seconds: number;
+  at: string;
 }
 
 /** One item's metadata as stored (dense item id of its dataset). */

@@ -2,7 +2,7 @@
 import { reactive } from 'vue';
 
 /** The views in the navigation. */
-export const VIEWS = ['datasets', 'train', 'runs', 'explorer', 'users', 'export'] as const;
+export const VIEWS = ['datasets', 'train', 'runs', 'explorer', 'users', 'map', 'export'] as const;
 /** Every route: the navigation's views and pages reached through links (a run's page: #/run?id=3). */
 export const ROUTES = [...VIEWS, 'run'] as const;
 export type ViewName = (typeof ROUTES)[number];

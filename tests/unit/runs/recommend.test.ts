@@ -180,14 +180,14 @@ describe('embeddings of every model that has them', () => {
       expect(i.shape![0]).toBe(N_ITEMS);
       expect(u.shape![1]).toBe(i.shape![1]);
       const dir = path.join(out, `emb-${model}`);
-      const files = exportRun(store, id, { what: 'embeddings', format: 'csv', out: dir, embedding: 'item_final' });
+      const files = await exportRun(store, id, { what: 'embeddings', format: 'csv', out: dir, embedding: 'item_final' });
       const ids = readCsv(files.find((f) => f.endsWith('-ids.csv'))!);
       expect(ids[0]).toEqual(['index', 'item']);
       expect(ids.slice(1).map((r) => r[1])).toEqual(split.dataset.itemIds);
       const table = readCsv(files[0]);
       expect(table[0].slice(0, 3)).toEqual(['index', 'id', 'd0']);
       expect(table[1][1]).toBe(split.dataset.itemIds![0]);
-      const users = readCsv(exportRun(store, id, { what: 'embeddings', format: 'npy', out: dir, embedding: 'user_final' }).find((f) => f.endsWith('-ids.csv'))!);
+      const users = readCsv((await exportRun(store, id, { what: 'embeddings', format: 'npy', out: dir, embedding: 'user_final' })).find((f) => f.endsWith('-ids.csv'))!);
       expect(users.slice(1).map((r) => r[1])).toEqual(split.dataset.userIds);
     });
   }

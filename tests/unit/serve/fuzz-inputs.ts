@@ -111,6 +111,13 @@ function templates(rng: () => number, c: FuzzContext): Record<string, () => unkn
     cancelTask: () => ({ taskId: pick(rng, [1, 2, 999]) }),
     searchItems: () => ({ dataset: ref(), query: pick(rng, ['', 'rye', '"', 'a AND b*', 'NEAR(x', 'ünïcødé']), limit: pick(rng, [1, 50, 1000]) }),
     itemImage: () => ({ dataset: ref(), item: item() }),
+    createStudy: () => ({ kind: pick(rng, ['ablation', 'sweep', 'modalities', 'coldstart', 'compare', 'grid']), dataset: ref(), seeds: pick(rng, [1, 3, 0, 21]), epochs: pick(rng, [undefined, 1, 0]), param: pick(rng, [undefined, 'topK', 'lambda', 'nope']), values: pick(rng, [undefined, [0, 10], [], ['x'], [0.5, 0.9]]), models: pick(rng, [undefined, ['micro', 'popularity'], ['bert4rec'], []]), modelOverrides: overrides(), trainOverrides: pick(rng, [{}, { epochs: 1 }, { nope: 1 }]) }),
+    startStudy: () => ({ studyId: pick(rng, [1, 999, 2 ** 31]), parallel: pick(rng, [1, 8, 0, 9]) }),
+    cancelStudy: () => ({ studyId: pick(rng, [1, 999]) }),
+    listStudies: () => pick(rng, [undefined, {}]),
+    getStudy: () => ({ studyId: pick(rng, [1, 999]) }),
+    studyTable: () => ({ studyId: pick(rng, [1, 999]), metric: pick(rng, [undefined, 'recall@20', 'ndcg@10', 'recall', 'auc@20', 'hit@0']), split: pick(rng, ['val', 'test', 'train']) }),
+    embeddingMap: () => ({ runId: runId(), embedding: pick(rng, [undefined, 'item_final', 'user_final', 'h_visual', 'nope']), method: pick(rng, ['pca', 'pca', 'umap']), nNeighbors: pick(rng, [undefined, 2, 15]), minDist: pick(rng, [undefined, 0, 0.5]), sample: pick(rng, [undefined, 10, 50]) }),
   };
 }
 
@@ -119,6 +126,8 @@ function guard(method: string, input: unknown, c: FuzzContext): unknown {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
   const o = { ...(input as Record<string, unknown>) };
   if (method === 'deleteRun' && typeof o.runId === 'number' && c.runIds.includes(o.runId)) o.runId = 4242;
+  // A started study would train its cells: only ever start one that does not exist.
+  if (method === 'startStudy') o.studyId = 4242;
   if (method === 'deleteDataset') {
     const d = o.dataset;
     if (d === c.datasetId || (typeof d === 'string' && d.trim() === c.dataset)) o.dataset = 'no-such-dataset';

@@ -103,7 +103,7 @@ describe('item metadata in the run store', () => {
     old.close();
     // Roll the file back to v2 as an older build left it.
     const db = new Database(file);
-    db.exec('DROP TRIGGER dataset_items_ai; DROP TRIGGER dataset_items_ad; DROP TRIGGER dataset_items_au; DROP TABLE dataset_items_fts; DROP TABLE dataset_items; ALTER TABLE datasets DROP COLUMN warnings; ALTER TABLE datasets DROP COLUMN items_root;');
+    db.exec('DROP TABLE dataset_pilots; DROP TRIGGER dataset_items_ai; DROP TRIGGER dataset_items_ad; DROP TRIGGER dataset_items_au; DROP TABLE dataset_items_fts; DROP TABLE dataset_items; ALTER TABLE datasets DROP COLUMN warnings; ALTER TABLE datasets DROP COLUMN items_root;');
     db.pragma('user_version = 2');
     db.close();
     const store = RunStore.open(file);

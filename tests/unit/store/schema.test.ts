@@ -73,10 +73,13 @@ describe('schema creation', () => {
       'dataset_items_fts_data',
       'dataset_items_fts_docsize',
       'dataset_items_fts_idx',
+      'dataset_pilots',
       'datasets',
       'epochs',
       'evaluations',
       'runs',
+      'studies',
+      'study_cells',
     ]);
     expect(columns(db, 'runs')).toEqual(
       expect.arrayContaining(['pid', 'host', 'heartbeat_at', 'parent_run_id', 'tags', 'notes', 'config', 'dataset_fingerprint']),

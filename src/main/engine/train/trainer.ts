@@ -8,7 +8,7 @@ import { createRng } from '../data/random';
 import type { Dataset, ProgressFn } from '../types';
 import type { BatchLoss, Recommender } from '../models/types';
 import { readAll, readScalars } from '../ops';
-import { evaluateRankingAsync } from '../eval/evaluator';
+import { evaluateRankingAsync, type EvaluationResult } from '../eval/evaluator';
 import { planEpoch, type SamplerKind } from './sampler';
 import { decodeCheckpoint, encodeCheckpoint, restoreVariables, snapshotVariables, type NamedArray } from './checkpoint';
 
@@ -88,15 +88,30 @@ function mean(xs: number[]): number {
 
 /** Validation metrics of a model on a split (full ranking, train items masked). */
 export async function evaluateModel(model: Recommender, ds: Dataset, split: 'val' | 'test', ks: number[]): Promise<Record<string, number>> {
+  return (await evaluateModelDetailed(model, ds, split, ks, false)).metrics;
+}
+
+/** Per-user values of one split's evaluation: the evaluated user ids and one column per metric key. */
+export type PerUserMetrics = NonNullable<EvaluationResult['perUser']>;
+
+/** evaluateModel, optionally keeping every evaluated user's metric values (study statistics). */
+export async function evaluateModelDetailed(
+  model: Recommender,
+  ds: Dataset,
+  split: 'val' | 'test',
+  ks: number[],
+  keepPerUser: boolean,
+): Promise<{ metrics: Record<string, number>; perUser: PerUserMetrics | null }> {
   await model.prepareScoring();
   const res = await evaluateRankingAsync({
     nItems: ds.nItems,
     train: ds.train,
     heldOut: split === 'val' ? ds.val : ds.test,
     ks,
+    keepPerUser,
     scoreUsers: (users: Int32Array) => model.scoreUsers(users),
   });
-  return { ...res.metrics, users: res.users };
+  return { metrics: { ...res.metrics, users: res.users }, perUser: res.perUser ?? null };
 }
 
 type Adam = ReturnType<typeof tf.train.adam>;

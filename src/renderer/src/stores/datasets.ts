@@ -1,7 +1,12 @@
-// Datasets: the registry, import / split, and pilot-study diagnostics per dataset.
+// Datasets: the registry, import / split, and the selected dataset's details with its stored
+// pilot study. One datasetInfo request per selection: concurrent asks for the same dataset share it.
 import { defineStore } from 'pinia';
-import { api, errorText, onApiEvent } from '../api';
-import type { ApiInput, DatasetInfo, DatasetSummary, DiagnoseResult, TaskInfo } from '../../../shared/api';
+import { api, errorText, isNetworkError, onApiEvent } from '../api';
+import { onReconnect } from './connection';
+import type { ApiInput, DatasetInfo, DatasetSummary, TaskInfo } from '../../../shared/api';
+
+/** The datasetInfo request in flight (not state: a promise is no view's business). */
+let pendingInfo: { id: number; token: object; done: Promise<void> } | null = null;
 
 export const useDatasetsStore = defineStore('datasets', {
   state: () => ({
@@ -11,8 +16,10 @@ export const useDatasetsStore = defineStore('datasets', {
     error: '' as string,
     selectedId: null as number | null,
     info: null as DatasetInfo | null,
-    diagnosis: {} as Record<number, DiagnoseResult>,
-    diagnosing: false,
+    /** The dataset whose details are being loaded. */
+    loadingInfo: null as number | null,
+    /** The dataset whose pilot study is being computed. */
+    diagnosing: null as number | null,
     diagnoseError: '',
     busy: false,
     actionError: '',
@@ -37,6 +44,11 @@ export const useDatasetsStore = defineStore('datasets', {
         if (e.type === 'datasets-changed' || e.type === 'runs-changed') void this.refresh();
         if (e.type === 'tasks-changed') void this.refreshTasks();
       });
+      // Imports, removals and studies may have happened while the server was out of reach.
+      onReconnect(() => {
+        void this.refresh().then(() => (this.selectedId !== null ? this.select(this.selectedId, true) : undefined));
+        void this.refreshTasks();
+      });
     },
     async refresh() {
       this.loading = true;
@@ -45,8 +57,10 @@ export const useDatasetsStore = defineStore('datasets', {
         this.error = '';
         if (this.selectedId === null && this.list.length) this.selectedId = this.list[0].id;
         if (this.selectedId !== null && !this.list.some((d) => d.id === this.selectedId)) this.selectedId = this.list[0]?.id ?? null;
+        if (this.info && this.info.id !== this.selectedId) this.info = null;
       } catch (e) {
-        this.error = errorText(e);
+        // Out of reach: keep the last list (the connection banner explains).
+        if (!isNetworkError(e) || !this.loaded) this.error = errorText(e);
       } finally {
         this.loading = false;
         this.loaded = true;
@@ -64,16 +78,35 @@ export const useDatasetsStore = defineStore('datasets', {
       await this.refreshTasks();
       await Promise.all(this.tasks.map((t) => api.cancelTask({ taskId: t.id }).catch(() => undefined)));
     },
-    async select(id: number) {
-      this.selectedId = id;
-      this.info = null;
-      this.diagnoseError = '';
-      try {
-        this.info = await api.datasetInfo({ dataset: id });
-      } catch (e) {
-        this.actionAt = 'registry';
-        this.actionError = errorText(e);
+    /**
+     * Select a dataset and load its details, unless they are loaded (same data) or on their way;
+     * `force` reloads loaded ones (a view opening, a reconnect).
+     */
+    async select(id: number, force = false): Promise<void> {
+      if (this.selectedId !== id) {
+        this.selectedId = id;
+        this.info = null;
+        this.diagnoseError = '';
       }
+      if (pendingInfo?.id === id) return pendingInfo.done;
+      const current = this.info?.id === id && this.info.fingerprint === (this.selected?.fingerprint ?? this.info.fingerprint);
+      if (current && !force) return;
+      const token = {};
+      const done = (async () => {
+        this.loadingInfo = id;
+        try {
+          const info = await api.datasetInfo({ dataset: id });
+          if (this.selectedId === id) this.info = info;
+        } catch (e) {
+          if (isNetworkError(e)) return; // loaded again on reconnect
+          this.actionAt = 'registry';
+          this.actionError = errorText(e);
+        } finally {
+          if (pendingInfo?.token === token) [pendingInfo, this.loadingInfo] = [null, null];
+        }
+      })();
+      pendingInfo = { id, token, done };
+      return done;
     },
     /** Import or split: one at a time (busy), then the registry is reloaded; its message shows beside its own form. */
     async busyCall(where: 'import' | 'split', fn: () => Promise<DatasetInfo>, message: (r: DatasetInfo) => string, then?: (r: DatasetInfo) => Promise<void>): Promise<DatasetInfo | null> {
@@ -111,15 +144,17 @@ export const useDatasetsStore = defineStore('datasets', {
         this.actionError = errorText(e);
       }
     },
+    /** Run the pilot studies; the server stores the result with the dataset (info.pilot). */
     async diagnose(id: number) {
-      this.diagnosing = true;
+      this.diagnosing = id;
       this.diagnoseError = '';
       try {
-        this.diagnosis[id] = await api.diagnoseDataset({ dataset: id });
+        const { dataset: _name, ...pilot } = await api.diagnoseDataset({ dataset: id });
+        if (this.info?.id === id) this.info = { ...this.info, pilot };
       } catch (e) {
-        this.diagnoseError = errorText(e);
+        if (this.selectedId === id) this.diagnoseError = errorText(e);
       } finally {
-        this.diagnosing = false;
+        this.diagnosing = null;
       }
     },
   },

@@ -1,7 +1,8 @@
 // Runs: the table (searched by the store: name, notes, tags; sorted client-side), selection for
 // comparison, rename / tags / notes / delete / resume / cancel.
 import { defineStore } from 'pinia';
-import { api, errorText, onApiEvent } from '../api';
+import { api, errorText, isNetworkError, onApiEvent } from '../api';
+import { onReconnect } from './connection';
 import type { CompareResult, CompareTable, RunSummary } from '../../../shared/api';
 
 export type SortKey = 'id' | 'name' | 'model' | 'dataset' | 'status' | 'bestEpoch' | 'wallSeconds' | 'createdAt' | `metric:${string}`;
@@ -57,6 +58,8 @@ export const useRunsStore = defineStore('runs', {
       onApiEvent((e) => {
         if (e.type === 'runs-changed' || e.type === 'run-updated') this.refreshSoon();
       });
+      // Runs ended (or were interrupted with the server) while the event stream was down.
+      onReconnect(() => this.refreshSoon());
     },
     refreshSoon() {
       if (refreshTimer) clearTimeout(refreshTimer);
@@ -70,7 +73,8 @@ export const useRunsStore = defineStore('runs', {
         // A search hides runs without deselecting them.
         if (!this.search.trim()) this.selected = this.selected.filter((id) => this.list.some((r) => r.id === id));
       } catch (e) {
-        this.error = errorText(e);
+        // Out of reach: keep the last table (the connection banner explains).
+        if (!isNetworkError(e) || !this.loaded) this.error = errorText(e);
       } finally {
         this.loading = false;
         this.loaded = true;

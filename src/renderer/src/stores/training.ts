@@ -1,8 +1,14 @@
 // Training: model options (from the engine's schemas), the form's overrides, live progress and
-// curves of the watched run, fed by progress events.
+// curves of the watched run, fed by progress events; once the run ends, its final state from the
+// store (live progress of an ended run would freeze at its last event).
 import { defineStore } from 'pinia';
-import { api, errorText, onApiEvent } from '../api';
+import { api, errorText, isNetworkError, onApiEvent } from '../api';
+import { duration, fmt } from '../format';
+import { onReconnect } from './connection';
 import type { EpochInfo, ModelOption, ModelOptions, ProgressInfo, RunPage, RunStatus } from '../../../shared/api';
+
+/** Final metrics shown for an ended run, in this order, when it has them. */
+const FINAL_METRICS = ['recall@20', 'ndcg@20'];
 
 export interface LivePoint {
   epoch: number;
@@ -40,11 +46,51 @@ export const useTrainingStore = defineStore('training', {
     batchLosses: [] as number[],
     /** The watched run's page: its resolved configuration, shown beside the live curves. */
     watched: null as RunPage | null,
+    /** The run this page asked to cancel (a cancel can also come from the CLI or a server shutdown). */
+    cancelRequested: null as number | null,
     subscribed: false,
   }),
   getters: {
     modelOption(state): ModelOption | null {
       return state.options?.models.find((m) => m.model === state.model) ?? null;
+    },
+    /** The watched run has ended (its end event or its page says so). */
+    ended(state): boolean {
+      return !!state.status && state.status !== 'running' && state.status !== 'queued' && !!state.watched;
+    },
+    /** Epochs the watched run was configured for (null: a fitted model, or unknown). */
+    plannedEpochs(state): number | null {
+      const trainable = state.options?.models.find((m) => m.model === state.watched?.run.model)?.trainable ?? true;
+      const p = state.watched?.params.find((x) => x.section === 'train' && x.key === 'epochs');
+      return trainable && typeof p?.value === 'number' ? p.value : null;
+    },
+    /** 0..1: live while running; for an ended run, its recorded epochs (1 when completed). */
+    fraction(): number {
+      if (!this.ended) return this.progress?.fraction ?? 0;
+      if (this.status === 'completed') return 1;
+      const done = this.epochsDone;
+      return this.plannedEpochs ? Math.min(1, done / this.plannedEpochs) : 0;
+    },
+    /** Epochs recorded: the page's count, or the last live epoch while the page is catching up. */
+    epochsDone(state): number {
+      return Math.max(state.watched?.run.epochsRecorded ?? 0, state.epochs.at(-1)?.epoch ?? 0);
+    },
+    /** One line for an ended run: "completed · 3/3 epochs · 12s · best epoch 3 · test recall@20 0.0812". */
+    finalLine(): string {
+      const page = this.watched;
+      if (!this.ended || !page) return '';
+      const r = page.run;
+      const parts: string[] = [this.status!];
+      parts.push(this.plannedEpochs !== null ? `${this.epochsDone}/${this.plannedEpochs} epochs` : 'fitted');
+      // Time and metrics are final once the page has caught up with the end event.
+      if (r.status !== this.status) return parts.join(' · ');
+      if (r.wallSeconds !== null) parts.push(duration(r.wallSeconds));
+      if (r.bestEpoch !== null && this.plannedEpochs !== null) parts.push(`best epoch ${r.bestEpoch}`);
+      for (const m of FINAL_METRICS) {
+        const key = [`test/${m}`, `val/${m}`].find((k) => r.metrics[k] !== undefined);
+        if (key) parts.push(`${key.replace('/', ' ')} ${fmt(r.metrics[key])}`);
+      }
+      return parts.join(' · ');
     },
   },
   actions: {
@@ -52,6 +98,7 @@ export const useTrainingStore = defineStore('training', {
       if (this.options) return;
       try {
         this.options = await api.modelOptions();
+        this.optionsError = '';
         this.resetValues();
       } catch (e) {
         this.optionsError = errorText(e);
@@ -103,7 +150,8 @@ export const useTrainingStore = defineStore('training', {
         const r = await api.validateRun({ dataset: this.dataset, model: this.model as never, preset: this.preset, seed: this.seed, ...this.overrides() });
         this.serverErrors = r.errors;
       } catch (e) {
-        this.serverErrors = [errorText(e)];
+        // Out of reach: keep the last answer; validated again on reconnect.
+        if (!isNetworkError(e)) this.serverErrors = [errorText(e)];
       }
     },
     subscribe() {
@@ -128,6 +176,13 @@ export const useTrainingStore = defineStore('training', {
           this.runError = e.error;
           if (e.status !== 'running') void this.watch(e.runId, true);
         }
+      });
+      // Events sent while the server was out of reach are lost: the watched run may have ended
+      // (or stopped with the server), and the form's validation may be stale.
+      onReconnect(() => {
+        if (this.runId !== null) void this.watch(this.runId, true);
+        if (!this.options) void this.loadOptions();
+        void this.validate();
       });
     },
     async start() {
@@ -175,7 +230,8 @@ export const useTrainingStore = defineStore('training', {
           const act = (await api.activeRuns()).find((a) => a.runId === runId);
           if (act?.progress) this.progress = act.progress;
         }
-        if (d.run.status !== 'running' && this.progress) this.progress = { ...this.progress, fraction: d.run.status === 'completed' ? 1 : this.progress.fraction, etaSeconds: 0 };
+        // An ended run shows its final state (finalLine), not its last progress event.
+        if (d.run.status !== 'running') this.progress = null;
       } catch (e) {
         this.runError = errorText(e);
       }
@@ -183,6 +239,7 @@ export const useTrainingStore = defineStore('training', {
     async cancel() {
       if (this.runId === null) return;
       try {
+        this.cancelRequested = this.runId;
         await api.cancelRun({ runId: this.runId });
       } catch (e) {
         this.startError = errorText(e);

@@ -42,7 +42,7 @@ describe('model registry', () => {
   it('refuses unknown models, unknown or invalid settings and preset-owned fields with structured issues', () => {
     const issues = (f: () => unknown) => thrown(ConfigError, f).issues;
     expect(issues(() => modelEntry('bert4rec'))).toEqual([{ field: 'model', message: `expected one of ${MODEL_KINDS.join(', ')}` }]);
-    expect(issues(() => resolveRun({ model: 'micro', model_overrides: { lambda: 2, topK: 0 } })).map((i) => i.field).sort()).toEqual(['lambda', 'topK']);
+    expect(issues(() => resolveRun({ model: 'micro', model_overrides: { lambda: 2, topK: -1 } })).map((i) => i.field).sort()).toEqual(['lambda', 'topK']);
     expect(issues(() => resolveRun({ model: 'mf', model_overrides: { k: 5 } }))[0].message).toMatch(/unrecognized key/i);
     expect(issues(() => resolveRun({ model: 'micro', model_overrides: { preset: 'reference' } }))).toEqual([{ field: 'preset', message: 'is set by the preset' }]);
     expect(issues(() => resolveRun({ model: 'mf', train_overrides: { epochs: -1 } }))[0].field).toBe('epochs');

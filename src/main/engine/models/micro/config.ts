@@ -11,7 +11,7 @@ export const microConfigSchema = z
     cfLayers: z.number().int().min(0).max(6).describe('Propagation layers of the CF backbone').meta({ group: 'Backbone' }),
     cfAdjacency: z.enum(['rw-selfloop', 'sym']).describe('User-item adjacency: \'sym\' = D^-½AD^-½ (LightGCN paper), \'rw-selfloop\' = D⁻¹(A+I) (reference code)').meta({ group: 'Backbone' }),
     itemLayers: z.number().int().min(1).max(6).describe('L: item-graph convolution layers (eq. 6)').meta({ group: 'Item graphs' }),
-    topK: z.number().int().min(1).max(200).describe('k: neighbours kept per item in each modality graph (eq. 2)').meta({ group: 'Item graphs' }),
+    topK: z.number().int().min(0).max(200).describe('k: neighbours kept per item in each modality graph (eq. 2); 0 = no item graph (the backbone alone: the LightGCN point of the k sweep)').meta({ group: 'Item graphs' }),
     lambda: z.number().min(0).max(1).describe('λ: weight of the initial (feature) graph in A = (1−λ)·learned + λ·initial (eq. 5)').meta({ group: 'Item graphs' }),
     tau: z.number().gt(0).max(10).describe('τ: temperature of the contrastive loss (eq. 10)').meta({ group: 'Contrastive fusion' }),
     betaC: z.number().min(0).describe('β_C: weight of the contrastive loss (eq. 19)').meta({ group: 'Contrastive fusion' }),

@@ -44,8 +44,9 @@ export interface MicroForward {
   userFinal: tf.Tensor2D;
   itemFinal: tf.Tensor2D;
   hm: tf.Tensor2D[];
-  hc: tf.Tensor2D;
-  h: tf.Tensor2D;
+  /** Absent without an item graph (topK = 0). */
+  hc?: tf.Tensor2D;
+  h?: tf.Tensor2D;
   hu?: tf.Tensor2D;
   alpha?: tf.Tensor2D; // N × |M| (eq. 7)
   alpha2?: tf.Tensor2D; // N × (1+|M|): [α_c, α_s^m...] (eq. 14)
@@ -144,8 +145,19 @@ export class MicroModel implements Recommender {
     return this.mods.map((m) => m.name);
   }
 
+  /**
+   * topK = 0: no item graph at all, so no item-graph part h_i, no h_u and no auxiliary losses;
+   * the score is the CF backbone's x̃_uᵀx̃_i (with cfModel=lightgcn: LightGCN trained under MICRO's
+   * schedule and regulariser, the k = 0 point of the paper's sensitivity figure). cfPlusFeats
+   * builds no graph either, so it is unaffected.
+   */
+  get graphless(): boolean {
+    return this.config.topK === 0 && !this.config.cfPlusFeats;
+  }
+
   variables(): tf.Variable[] {
     const v: tf.Variable[] = [this.userEmb, this.itemEmb];
+    if (this.graphless) return v;
     for (const m of this.mods) {
       v.push(m.transform.w);
       if (m.transform.b) v.push(m.transform.b);
@@ -202,6 +214,7 @@ export class MicroModel implements Recommender {
    * weights (the same values the taped rebuild then recomputes with gradients).
    */
   async prepareGraphs(rebuild: boolean): Promise<void> {
+    if (this.graphless) return;
     for (const m of this.mods) {
       m.initial ??= await buildKnnGraphAsync(m.raw, this.nItems, m.dim, this.config.topK);
       if (!this.config.cfPlusFeats && (rebuild || !m.learned)) m.pending = await learnedGraphHost(() => this.transform(m), this.config.topK);
@@ -245,12 +258,14 @@ export class MicroModel implements Recommender {
   forward(rebuild: boolean): MicroForward {
     const c = this.config;
     let hm: tf.Tensor2D[];
-    let hc: tf.Tensor2D;
-    let h: tf.Tensor2D;
+    let hc: tf.Tensor2D | undefined;
+    let h: tf.Tensor2D | undefined;
     let alpha: tf.Tensor2D | undefined;
     let alpha2: tf.Tensor2D | undefined;
     let orthogonality: tf.Scalar | undefined;
-    if (c.cfPlusFeats) {
+    if (this.graphless) {
+      hm = [];
+    } else if (c.cfPlusFeats) {
       hm = this.mods.map((m) => this.transform(m));
       hc = hm.length === 1 ? hm[0] : (tf.div(tf.addN(hm), hm.length) as tf.Tensor2D);
       h = hc;
@@ -264,12 +279,13 @@ export class MicroModel implements Recommender {
         h = hc;
       } else {
         alpha = this.modalityAttention(hm);
-        hc = MicroModel.fuse(alpha, hm);
+        const shared = MicroModel.fuse(alpha, hm);
+        hc = shared;
         if (c.specific) {
           // h_s^m = h^m − h_c (eq. 11-12); L_S over all modality pairs (eq. 13); second attention (eq. 14-15).
-          const hs = hm.map((x) => tf.sub(x, hc) as tf.Tensor2D);
+          const hs = hm.map((x) => tf.sub(x, shared) as tf.Tensor2D);
           orthogonality = orthogonalityLoss(hs);
-          const cands = [hc, ...hs];
+          const cands = [shared, ...hs];
           alpha2 = tf.softmax(tf.concat(cands.map((x) => matMul(x, this.q2)), 1)) as tf.Tensor2D;
           h = MicroModel.fuse(alpha2, cands);
         } else {
@@ -280,10 +296,10 @@ export class MicroModel implements Recommender {
     let xu: tf.Tensor2D = this.userEmb;
     let xi: tf.Tensor2D = this.itemEmb;
     if (c.cfModel === 'lightgcn' && c.cfLayers > 0) [xu, xi] = lightgcnPropagate(this.userEmb, this.itemEmb, this.uiGraph, c.cfLayers);
-    const itemFinal = tf.add(xi, l2Normalize(h)) as tf.Tensor2D; // eq. 17, item side
+    const itemFinal = h ? (tf.add(xi, l2Normalize(h)) as tf.Tensor2D) : xi; // eq. 17, item side
     let userFinal = xu;
     let hu: tf.Tensor2D | undefined;
-    if (c.preference) {
+    if (c.preference && h) {
       hu = spmm(this.userMean.pattern, tf.tensor1d(this.userMean.values), h, true); // eq. 16
       userFinal = tf.add(xu, l2Normalize(hu)) as tf.Tensor2D;
     }
@@ -306,7 +322,7 @@ export class MicroModel implements Recommender {
     if (c.fusion && f.hm.length > 1 && c.betaC > 0 && !c.cfPlusFeats) {
       const anchors =
         c.contrastiveMode === 'sampled' && c.sampledAnchors < this.nItems ? this.rng.sample(this.nItems, c.sampledAnchors) : undefined;
-      const per = f.hm.map((x) => contrastiveLoss(x, f.hc, c.tau, anchors)); // eq. 9-10
+      const per = f.hm.map((x) => contrastiveLoss(x, f.hc!, c.tau, anchors)); // eq. 9-10
       const lc = c.contrastiveReduce === 'sum' ? tf.addN(per) : tf.div(tf.addN(per), per.length);
       parts.contrastive = lc as tf.Scalar;
       total = tf.add(total, tf.mul(lc, c.betaC)) as tf.Scalar;
@@ -369,7 +385,8 @@ export class MicroModel implements Recommender {
       });
       return {
         lambda: this.config.lambda,
-        modalities: this.mods.map((m) => ({
+        // CF+feats and topK = 0 use no item graph: there are none to show (CF+feats used to fail here).
+        modalities: (this.graphless || this.config.cfPlusFeats ? [] : this.mods).map((m) => ({
           name: m.name,
           k: m.initial!.k,
           initial: { indices: m.initial!.pattern.cols, weights: m.initial!.values, cosine: m.initial!.cosine },
