@@ -187,7 +187,10 @@ suite('datasets and train defects (chromium)', () => {
     await expect.poll(() => line.textContent()).toMatch(/^cancelled · \d+\/5000 epochs/);
     expect(await line.textContent()).not.toMatch(/%|last known/);
     // Nobody pressed Cancel here: the note does not say "by you".
-    await expect(page.getByTestId('cancel-note').textContent()).resolves.toMatch(/^Cancelled after \d+ epoch/);
+    // (After N epochs, or before the first one ended: a loaded machine may not reach epoch 1.)
+    const note = await page.getByTestId('cancel-note').textContent();
+    expect(note).toMatch(/^Cancelled( after \d+ epoch|\.)/);
+    expect(note).not.toMatch(/by you/);
     await s.shot('defects-reconnected-train');
   }, 150_000);
 });

@@ -12,12 +12,7 @@ const suite = haveChromium ? describe : describe.skip;
 suite('embedding map (chromium)', () => {
   let s: BrowserSession;
   let page: Page;
-  const call = async (method: string, body: unknown) => {
-    const r = await fetch(`${s.url}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    const j = (await r.json()) as { ok: boolean; value: unknown; error?: { message: string } };
-    if (!j.ok) throw new Error(`${method}: ${j.error?.message}`);
-    return j.value as Record<string, unknown>;
-  };
+  const call = (method: string, body: unknown) => s.call(method, body);
   const chart = () => page.getByTestId('embedding-map');
   const groups = async () => Object.fromEntries(((await chart().getAttribute('data-groups')) ?? '').split('|').filter(Boolean).map((g) => [g.slice(0, g.lastIndexOf(':')), Number(g.slice(g.lastIndexOf(':') + 1))]));
   const panelTitle = () => page.locator('#map-point-title').textContent();

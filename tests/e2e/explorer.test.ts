@@ -12,12 +12,7 @@ const suite = haveChromium ? describe : describe.skip;
 suite('item explorer and user view (chromium)', () => {
   let s: BrowserSession;
   let page: Page;
-  const call = async (method: string, body: unknown) => {
-    const r = await fetch(`${s.url}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    const j = (await r.json()) as { ok: boolean; value: unknown; error?: { message: string } };
-    if (!j.ok) throw new Error(`${method}: ${j.error?.message}`);
-    return j.value as Record<string, unknown>;
-  };
+  const call = (method: string, body: unknown) => s.call(method, body);
   const train = async (epochs: number) => {
     const { runId } = (await call('startRun', { dataset: 'demo', model: 'micro', name: `e2e ${epochs} epochs`, trainOverrides: { epochs, evalEvery: epochs } })) as { runId: number };
     // (a plain loop: expect.poll is for tests, not hooks)
@@ -149,10 +144,13 @@ suite('item explorer and user view (chromium)', () => {
     await s.view('#/users?run=1&user=3&k=10');
     const rows = page.locator('table[aria-label="Recommendations"] tbody tr');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(10);
+    const partsOf = async (r: number) => (await rows.nth(r).getByTestId('score-parts').locator('.num-part').allTextContents()).map((t) => Number(t.trim().split(' ').pop()));
+    // The parts arrive with the rows' explanations; wait for them rather than for the rows alone.
+    await expect.poll(async () => (await partsOf(2)).length, { timeout: 30_000 }).toBe(3);
     for (let r = 0; r < 3; r++) {
       const row = rows.nth(r);
       const score = Number(await row.locator('td').nth(2).textContent());
-      const parts = (await row.getByTestId('score-parts').locator('.num-part').allTextContents()).map((t) => Number(t.trim().split(' ').pop()));
+      const parts = await partsOf(r);
       expect(parts).toHaveLength(3); // CF, visual, textual
       expect(Math.abs(parts.reduce((a, b) => a + b, 0) - score)).toBeLessThan(0.003);
     }

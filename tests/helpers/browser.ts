@@ -46,6 +46,8 @@ export interface BrowserSession {
   server: ChildProcess;
   /** Server output, page errors and console errors. */
   logs: string[];
+  /** One API call over HTTP with the session's token; throws with the API's message when refused. */
+  call(method: string, body: unknown): Promise<Record<string, unknown>>;
   /** Open a view by its hash (`#/runs`). */
   view(hash: string): Promise<void>;
   /** Screenshot into tests/artifacts/screenshots (and docs/screenshots with UPDATE_DOCS_SCREENSHOTS=1 when `docs`). */
@@ -97,6 +99,12 @@ export async function openBrowserSession(opts: { viewport?: { width: number; hei
     page,
     server,
     logs,
+    async call(method, body) {
+      const r = await fetch(`${url}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const j = (await r.json()) as { ok: boolean; value: unknown; error?: { message: string } };
+      if (!j.ok) throw new Error(`${method}: ${j.error?.message}`);
+      return j.value as Record<string, unknown>;
+    },
     async view(hash) {
       await page.goto(`${url}/${hash}`);
       await page.waitForLoadState('domcontentloaded');

@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WorkbenchService } from '../../../src/main/api';
+import type { WorkbenchService } from '../../../src/main/api';
 import type { MicroApi } from '../../../src/shared/api';
 import { DEMO } from '../../helpers/paths';
 import { fileTempDir } from '../../helpers/temp';
-import { finished } from '../../helpers/service';
+import { finished, serviceWithDemoRun } from '../../helpers/service';
 import { covarianceOf, jacobi } from '../../helpers/eigen';
 
 const dir = fileTempDir('micro-api-map-');
@@ -18,11 +18,7 @@ let api: MicroApi;
 let runId = 0;
 
 beforeAll(async () => {
-  service = new WorkbenchService({ storePath: path.join(dir, 'runs.sqlite'), mode: 'browser' });
-  api = service.api();
-  await api.importDataset({ path: DEMO, name: 'demo-cold', setting: 'cold' });
-  ({ runId } = await api.startRun({ dataset: 'demo-cold', model: 'micro', trainOverrides: { epochs: 1, evalEvery: 1 } }));
-  expect(await finished(service, runId)).toMatchObject({ status: 'completed' });
+  ({ service, api, runId } = await serviceWithDemoRun(dir, { name: 'demo-cold', setting: 'cold', epochs: 1 }));
 }, 150_000);
 afterAll(() => service?.close());
 

@@ -4,16 +4,15 @@
 // recommendation's score split into parts that sum to the score the restored model ranks with.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { WorkbenchService } from '../../../src/main/api';
+import type { WorkbenchService } from '../../../src/main/api';
 import { RunStore } from '../../../src/main/store';
 import { loadRegistered } from '../../../src/main/runs/datasets';
 import { initBackend } from '../../../src/main/engine/backend';
 import { findModel } from '../../../src/main/engine/registry';
 import { decodeCheckpoint, restoreVariables } from '../../../src/main/engine/train/checkpoint';
 import type { MicroApi } from '../../../src/shared/api';
-import { DEMO } from '../../helpers/paths';
 import { fileTempDir } from '../../helpers/temp';
-import { finished } from '../../helpers/service';
+import { finished, serviceWithDemoRun } from '../../helpers/service';
 
 const dir = fileTempDir('micro-api-explore-');
 let service: WorkbenchService;
@@ -21,11 +20,7 @@ let api: MicroApi;
 let runId = 0;
 
 beforeAll(async () => {
-  service = new WorkbenchService({ storePath: path.join(dir, 'runs.sqlite'), mode: 'browser' });
-  api = service.api();
-  await api.importDataset({ path: DEMO, name: 'demo', setting: 'warm' });
-  ({ runId } = await api.startRun({ dataset: 'demo', model: 'micro', trainOverrides: { epochs: 2, evalEvery: 2 } }));
-  expect(await finished(service, runId)).toMatchObject({ status: 'completed' });
+  ({ service, api, runId } = await serviceWithDemoRun(dir, { name: 'demo', setting: 'warm', epochs: 2 }));
 }, 150_000);
 afterAll(() => service?.close());
 

@@ -151,29 +151,22 @@ export function pca(data: ArrayLike<number>, n: number, d: number, o: { componen
   let prev = new Array<number>(k).fill(Infinity);
   let it = 0;
   let ritzVectors: Float64Array[] = q;
+  /** C·col for the symmetric d×d covariance. */
+  const timesCov = (col: Float64Array): Float64Array => {
+    const out = new Float64Array(d);
+    for (let a = 0; a < d; a++) {
+      let s = 0;
+      const off = a * d;
+      for (let b = 0; b < d; b++) s += cov[off + b] * col[b];
+      out[a] = s;
+    }
+    return out;
+  };
   for (; it < maxIt; it++) {
-    const z = q.map((col) => {
-      const out = new Float64Array(d);
-      for (let a = 0; a < d; a++) {
-        let s = 0;
-        const off = a * d;
-        for (let b = 0; b < d; b++) s += cov[off + b] * col[b];
-        out[a] = s;
-      }
-      return out;
-    });
+    const z = q.map(timesCov);
     orthonormalise(z, next);
     // Rayleigh–Ritz: diagonalise zᵀCz and rotate the block onto its eigenvectors.
-    const cz = z.map((col) => {
-      const out = new Float64Array(d);
-      for (let a = 0; a < d; a++) {
-        let s = 0;
-        const off = a * d;
-        for (let b = 0; b < d; b++) s += cov[off + b] * col[b];
-        out[a] = s;
-      }
-      return out;
-    });
+    const cz = z.map(timesCov);
     const small = new Float64Array(p * p);
     for (let i = 0; i < p; i++)
       for (let j = i; j < p; j++) {
