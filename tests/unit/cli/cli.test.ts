@@ -55,6 +55,14 @@ describe('micro CLI', () => {
     expect(res.run.status).toBe('completed');
     expect(res.run.backend).toBe('wasm');
     expect(res.test['recall@20']).toBeGreaterThan(0);
+    // For people, `runs show` is the run page as text, not JSON: provenance, what changed, metrics.
+    const show = micro(store, 'runs', 'show', String(res.run.id));
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).not.toMatch(/^\s*\{/);
+    expect(show.stdout).toMatch(new RegExp(`^run ${res.run.id} ".*": micro / paper preset, completed`));
+    expect(show.stdout).toMatch(/changed from the paper preset/);
+    expect(show.stdout).toMatch(/model\.embedDim +16 +64/);
+    expect(show.stdout).toMatch(/test +cold +recall@20 +0\.\d{4}/);
     const runs = JSON.parse(micro(store, '--json', 'runs', 'list').stdout);
     expect(runs.map((r: { id: number }) => r.id)).toContain(res.run.id);
     const evs = JSON.parse(micro(store, '--json', 'eval', String(res.run.id)).stdout);

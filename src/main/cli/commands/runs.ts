@@ -3,11 +3,11 @@
 import { Argument, Option, type Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXPORT_WHATS, RECOMMEND_SPLITS, RUN_STATUSES, type ExportFormat, type ExportWhat, type RunStatus } from '../../../shared/api';
+import { EXPORT_WHATS, RECOMMEND_SPLITS, RUN_STATUSES, type ExportFormat, type ExportWhat, type RunPage, type RunStatus } from '../../../shared/api';
 import { parseCount, parseRunId } from '../args';
 import { withApi, type GlobalOpts } from '../context';
 import { CliError } from '../errors';
-import { out, table } from '../output';
+import { fmt, out, table } from '../output';
 
 /** "backend: webgpu (adapter: nvidia / hopper / …)" from the run's config.backendInfo, when recorded. */
 function backendLine(backend: string | null, config: unknown): string {
@@ -16,6 +16,32 @@ function backendLine(backend: string | null, config: unknown): string {
   if (!a) return '';
   const what = [a.vendor, a.architecture, a.description || a.device].filter(Boolean).join(' / ');
   return `backend: ${backend ?? '?'} (adapter: ${what}${a.software ? ', software adapter: smoke test, not GPU speed' : ''})\n`;
+}
+
+const shown = (v: unknown) => (v === undefined ? '-' : Array.isArray(v) ? v.join(',') : typeof v === 'number' ? fmt(v) : String(v));
+
+/** `micro runs show` for people: what the run page of the app shows, as text. */
+function runPageText(p: RunPage, config: unknown, lastEpochs: number): string {
+  const r = p.run;
+  const changed = p.params.filter((x) => x.changed);
+  const lines = [
+    `run ${r.id} "${r.name}": ${r.model} / ${r.preset ?? '-'} preset, ${r.status}${r.error ? ` (${r.error})` : ''}`,
+    `dataset: ${p.dataset?.name ?? '-'} (${p.dataset?.setting ?? '-'}), fingerprint ${p.dataset?.fingerprint?.slice(0, 12) ?? '-'}; seed ${r.seed ?? '-'}; app ${p.appVersion ?? '-'}${p.host ? ` on ${p.host}` : ''}`,
+    backendLine(r.backend, config) || `backend: ${r.backend ?? '-'}`,
+    `wall ${r.wallSeconds !== null ? `${Math.round(r.wallSeconds)} s` : '-'}, ${p.secondsPerEpoch !== null ? `${fmt(p.secondsPerEpoch)} s/epoch` : '-'}, ${r.epochsRecorded} epoch(s), best epoch ${r.bestEpoch ?? '-'}${p.tags.length ? `; tags: ${p.tags.join(', ')}` : ''}`,
+  ].filter(Boolean);
+  if (p.notes) lines.push(`notes: ${p.notes}`);
+  lines.push(
+    `\nhyperparameters: ${p.params.length} resolved, ${changed.length} changed from the ${r.preset ?? ''} preset${changed.length ? '' : ' (none)'}`,
+    ...(changed.length ? [table(changed.map((x) => [`${x.section}.${x.key}`, shown(x.value), shown(x.preset)]), ['option', 'value', 'preset'])] : []),
+  );
+  if (p.final.length)
+    lines.push('\nfinal metrics:', table(p.final.filter((e) => e.k === 20).map((e) => [e.split, e.setting, `${e.metric}@${e.k}`, e.value]), ['split', 'setting', 'metric', 'value']));
+  const epochs = p.epochs.slice(-lastEpochs);
+  if (epochs.length)
+    lines.push(`\nepochs${p.epochs.length > epochs.length ? ` (last ${epochs.length} of ${p.epochs.length})` : ''}:`, table(epochs.map((e) => [e.epoch, e.losses.total ?? NaN, e.metrics?.['recall@20'] ?? NaN, e.seconds ?? NaN]), ['epoch', 'loss', 'val R@20', 'seconds']));
+  lines.push(`\nartifacts: ${p.artifacts.map((a) => `${a.kind}/${a.name}`).join(', ') || 'none'}`);
+  return lines.join('\n');
 }
 
 const runIdArg = () => new Argument('<runId>', 'run id').argParser(parseRunId);
@@ -51,18 +77,12 @@ export function registerRuns(program: Command, g: () => GlobalOpts): void {
 
   runs
     .command('show')
-    .description('one run: configuration, epochs, artifacts')
+    .description('one run: configuration against its preset, provenance, metrics, epochs, artifacts')
     .addArgument(runIdArg())
-    .action(async (id: number) => {
-      const d = await withApi(g(), (api) => api.getRun({ runId: id }));
-      out(
-        g(),
-        () =>
-          `${JSON.stringify(d.run, null, 2)}\n${backendLine(d.run.backend, d.config)}config: ${JSON.stringify(d.config)}\n` +
-          table(d.epochs.map((e) => [e.epoch, e.losses.total ?? NaN, e.metrics?.['recall@20'] ?? NaN, e.seconds ?? NaN]), ['epoch', 'loss', 'val R@20', 'seconds']) +
-          `\nartifacts: ${d.artifacts.map((a) => `${a.kind}/${a.name}`).join(', ')}`,
-        d,
-      );
+    .option('--epochs <n>', 'epochs to list (the last N)', parseCount, 10)
+    .action(async (id: number, o: { epochs: number }) => {
+      const [d, page] = await withApi(g(), (api) => Promise.all([api.getRun({ runId: id }), api.runPage({ runId: id })]));
+      out(g(), () => runPageText(page, d.config, o.epochs), { ...d, page });
     });
 
   runs
