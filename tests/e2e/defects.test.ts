@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
-import { DEMO, ROOT, haveChromium, openBrowserSession, type BrowserSession } from '../helpers/browser';
+import { DEMO, ROOT, haveChromium, openBrowserSession, startTraining, type BrowserSession } from '../helpers/browser';
 import { RunStore } from '../../src/main/store';
 
 const suite = haveChromium ? describe : describe.skip;
@@ -111,12 +111,7 @@ suite('datasets and train defects (chromium)', () => {
 
   it('shows the final state of a run that ended, not a frozen progress line', async () => {
     await fresh('#/train?dataset=demo-warm');
-    await page.selectOption('#train-model', 'mf');
-    await page.fill('#train-epochs', '3');
-    await page.fill('#train-evalEvery', '1');
-    const start = page.getByRole('button', { name: 'Start training' });
-    await expect.poll(() => start.isEnabled(), { timeout: 10_000 }).toBe(true);
-    await start.click();
+    await startTraining(page, { model: 'mf', epochs: 3, evalEvery: 1 });
     await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 120_000 }).toBe('completed');
     const line = page.locator('.progress-text');
     // The end event first, then the run's page: its time, best epoch and final metrics.

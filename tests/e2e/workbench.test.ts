@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { DEMO, haveChromium, openBrowserSession, type BrowserSession } from '../helpers/browser';
+import { DEMO, haveChromium, openBrowserSession, startTraining, type BrowserSession } from '../helpers/browser';
 
 const suite = haveChromium ? describe : describe.skip;
 
@@ -76,14 +76,7 @@ suite('workbench in browser mode (chromium)', () => {
 
   it('trains a short MICRO run and the curves update live', async () => {
     await view('#/train?dataset=demo-warm');
-    await page.locator('#train-epochs').waitFor();
-    await page.selectOption('#train-dataset', 'demo-warm');
-    await page.fill('#train-epochs', '3');
-    await page.fill('#train-evalEvery', '1');
-    await page.fill('#train-name', 'e2e micro');
-    const start = page.getByRole('button', { name: 'Start training' });
-    await expect.poll(() => start.isEnabled(), { timeout: 10_000 }).toBe(true);
-    await start.click();
+    await startTraining(page, { dataset: 'demo-warm', epochs: 3, evalEvery: 1, name: 'e2e micro' });
     const status = page.getByTestId('train-status');
     await expect.poll(() => status.textContent(), { timeout: 60_000 }).toBe('running');
     // The loss curve gains points while the run is still going.

@@ -126,3 +126,16 @@ export async function openBrowserSession(opts: { viewport?: { width: number; hei
     },
   };
 }
+
+/** Fill the Train form's fields that are given (the view must be open) and press Start once it is enabled. */
+export async function startTraining(page: Page, f: { dataset?: string; model?: string; epochs: number; evalEvery: number; name?: string }): Promise<void> {
+  await page.locator('#train-epochs').waitFor();
+  if (f.dataset) await page.selectOption('#train-dataset', f.dataset);
+  if (f.model) await page.selectOption('#train-model', f.model);
+  await page.fill('#train-epochs', String(f.epochs));
+  await page.fill('#train-evalEvery', String(f.evalEvery));
+  if (f.name) await page.fill('#train-name', f.name);
+  const start = page.getByRole('button', { name: 'Start training' });
+  await expect.poll(() => start.isEnabled(), { timeout: 10_000 }).toBe(true);
+  await start.click();
+}

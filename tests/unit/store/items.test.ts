@@ -1,5 +1,6 @@
 // Item metadata in the run store: FTS5 title search, replacement on re-import, cleanup with the
 // dataset, and the v2 → v3 migration.
+import { rollBack } from '../../helpers/rollback';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -102,10 +103,7 @@ describe('item metadata in the run store', () => {
     old.registerDataset(datasetInput());
     old.close();
     // Roll the file back to v2 as an older build left it.
-    const db = new Database(file);
-    db.exec('DROP TABLE dataset_pilots; DROP TRIGGER dataset_items_ai; DROP TRIGGER dataset_items_ad; DROP TRIGGER dataset_items_au; DROP TABLE dataset_items_fts; DROP TABLE dataset_items; ALTER TABLE datasets DROP COLUMN warnings; ALTER TABLE datasets DROP COLUMN items_root;');
-    db.pragma('user_version = 2');
-    db.close();
+    rollBack(file, 'DROP TABLE dataset_pilots; DROP TRIGGER dataset_items_ai; DROP TRIGGER dataset_items_ad; DROP TRIGGER dataset_items_au; DROP TABLE dataset_items_fts; DROP TABLE dataset_items; ALTER TABLE datasets DROP COLUMN warnings; ALTER TABLE datasets DROP COLUMN items_root;', 2);
     const store = RunStore.open(file);
     try {
       expect(store.schemaVersion).toBe(MIGRATIONS.length);

@@ -1,8 +1,8 @@
 // Studies in the run store (schema v5): a study with its cells in queue order, each cell linked to
 // its run and showing that run's status, a deleted run returning its cell to pending, a study whose
 // process died recovered as interrupted on open, and the migration of a v4 store.
+import { rollBack } from '../../helpers/rollback';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, RunStore } from '../../../src/main/store';
 import { datasetInput, deadPid, tmpDir } from './helpers';
@@ -77,10 +77,7 @@ describe('studies in the run store', () => {
     const made = RunStore.open(file);
     const run = made.createRun({ model: 'mf' });
     made.close();
-    const db = new Database(file);
-    db.exec('DROP TABLE study_cells; DROP TABLE studies;');
-    db.pragma('user_version = 4');
-    db.close();
+    rollBack(file, 'DROP TABLE study_cells; DROP TABLE studies;', 4);
     const store = RunStore.open(file);
     expect(store.schemaVersion).toBe(MIGRATIONS.length);
     expect(store.getRun(run.id)?.model).toBe('mf');

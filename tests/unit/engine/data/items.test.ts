@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DataError, findItemsFile, loadItemMetadata, parseItemMetadata, readItemImage, resolveItemImage, MAX_IMAGE_BYTES } from '../../../../src/main/engine/data';
+import { DataError, findItemsFile, loadItemMetadata, readItemImage, resolveItemImage, MAX_IMAGE_BYTES } from '../../../../src/main/engine/data';
 import { tempDir } from '../../../helpers/temp';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
