@@ -2,10 +2,20 @@
 // the stored table through the worker's own store connection and lay it out with UMAP.
 import type { RunStore } from '../store';
 import { umap2d } from '../engine/projection/umap';
-import type { Task } from './task-worker';
-import { pickRows } from './embedding-map';
+import { pickRows } from '../engine/projection/rows';
 
-export function umapTask(store: RunStore, t: Extract<Task, { op: 'umap' }>): { coords: Float32Array; ms: number } {
+/** The `umap` task's input (task-worker.ts's Task union takes it from here). */
+export interface UmapTaskInput {
+  storePath: string;
+  runId: number;
+  embedding: string;
+  rows?: number[];
+  nNeighbors: number;
+  minDist: number;
+  seed: number;
+}
+
+export function umapTask(store: RunStore, t: UmapTaskInput): { coords: Float32Array; ms: number } {
   const a = store.findArtifact(t.runId, 'embeddings', t.embedding, { payload: true });
   if (!a?.payload || !a.shape || a.shape.length !== 2) throw new Error(`run ${t.runId} has no "${t.embedding}" embeddings`);
   const [rows, cols] = a.shape;

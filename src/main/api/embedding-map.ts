@@ -3,6 +3,7 @@
 // PCA runs here (≈ 100 ms at TikTok size: 6,710 × 64); UMAP (≈ 20 s there) in a task worker.
 // Both are cached per run, stored table (id + write time) and parameters, so the second call of a
 // map costs only the colouring fields; concurrent calls for one UMAP share one worker.
+import { pickRows } from '../engine/projection/rows';
 import type { RunRecord } from '../store';
 import { ApiError, type EmbeddingMap } from '../../shared/api';
 import { createRng } from '../engine/data/random';
@@ -31,12 +32,6 @@ export function sampleRows(rows: number, sample: number | undefined, seed: numbe
 }
 
 /** Rows `rows` of a row-major table (all of it when omitted), as a compact copy. */
-export function pickRows(data: Float32Array, cols: number, rows: readonly number[] | undefined): Float32Array {
-  if (!rows) return data;
-  const out = new Float32Array(rows.length * cols);
-  rows.forEach((r, q) => out.set(data.subarray(r * cols, r * cols + cols), q * cols));
-  return out;
-}
 
 const itemCounts = new WeakMap<DatasetIndex, Int32Array>();
 /** Train interactions per item. */

@@ -7,6 +7,7 @@ import { DataError } from '../engine/types';
 import { importDataset, loadRegistered, splitDataset, type SplitMode } from '../runs/datasets';
 import { APP_VERSION } from '../version';
 import type { TaskOp } from '../../shared/vocabulary';
+import type { UmapTaskInput } from './embedding-map-task';
 
 export type Task =
   | { op: 'import'; storePath: string; path: string; name?: string; layout: 'auto' | 'lattice' | 'mmrec' | 'raw'; setting?: 'warm' | 'cold' }
@@ -16,7 +17,7 @@ export type Task =
   | { op: 'recommend'; storePath: string; runId: number; k: number; split: 'test' | 'all'; format: 'csv' | 'jsonl' }
   | { op: 'doctor'; storePath: string; seconds: number }
   /** UMAP layout of the stored table's rows `rows` (all when omitted); answers [x0, y0, …]. */
-  | { op: 'umap'; storePath: string; runId: number; embedding: string; rows?: number[]; nNeighbors: number; minDist: number; seed: number };
+  | ({ op: 'umap' } & UmapTaskInput);
 
 // Every op of the vocabulary has a task shape, and no other.
 type _SameOps = [Task['op']] extends [TaskOp] ? ([TaskOp] extends [Task['op']] ? true : never) : never;
