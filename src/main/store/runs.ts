@@ -34,10 +34,6 @@ export function requireRun(ctx: StoreContext, id: number): RunRecord {
   return run;
 }
 
-export function requireRunExists(ctx: StoreContext, id: number): void {
-  if (!ctx.stmt('SELECT 1 FROM runs WHERE id = ?').get(id)) throw ctx.notFound('run', id);
-}
-
 export function createRun(ctx: StoreContext, input: RunInput): RunRecord {
   ctx.writable();
   if (!input.model) throw new StoreError('INVALID_INPUT', 'run model must not be empty');
