@@ -11,6 +11,7 @@ import { knnCosineTopK } from '../../src/main/engine/graph/knn';
 import type { Recommender } from '../../src/main/engine/models/types';
 import type { Dataset } from '../../src/main/engine/types';
 import { CLOTHING, generateDataset, tiktokDataset } from './datasets';
+import { matmulGflops as matmulGflopsOf } from '../../src/main/runs/doctor';
 
 export interface EpochConfig {
   preset: 'paper' | 'reference';
@@ -161,23 +162,8 @@ async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Prom
 
 async function calibrate(spec: Extract<SectionSpec, { kind: 'calibrate' }>): Promise<Calibration> {
   await initBackend('wasm');
-  const n = 1024;
-  const a = tf.randomUniform([n, n]);
-  const b = tf.randomUniform([n, n]);
-  const mm = async () => {
-    const c = tf.matMul(a, b);
-    await c.data();
-    c.dispose();
-  };
-  await mm(); // warm-up: XNNPACK packing
-  let count = 0;
-  const t = now();
-  while (now() - t < spec.seconds) {
-    await mm();
-    count++;
-  }
-  const matmulGflops = (2 * n ** 3 * count) / (now() - t) / 1e9;
-  tf.dispose([a, b]);
+  // The same measurement as `micro doctor` (1024², wasm): one figure, one way of taking it.
+  const { gflops: matmulGflops, n } = await matmulGflopsOf(spec.seconds);
   const src = new Float64Array(8 * 2 ** 20).fill(1); // 64 MiB
   const dst = new Float64Array(src.length);
   let best = Infinity;

@@ -6,7 +6,7 @@ import { BACKEND_ORDER, initBackend, probeWebgpuAdapter, tf } from '../engine/ba
 import type { BackendReport, DoctorReport } from '../../shared/records';
 
 /** Repeated n×n matMuls for ~`seconds`, synchronised by an async read so GPU work is counted. */
-async function matmulGflops(seconds: number): Promise<{ gflops: number; n: number }> {
+export async function matmulGflops(seconds: number): Promise<{ gflops: number; n: number }> {
   const n = tf.getBackend() === 'cpu' ? 256 : 1024;
   const a = tf.randomUniform([n, n]);
   const b = tf.randomUniform([n, n]);

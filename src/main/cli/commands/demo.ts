@@ -3,11 +3,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ApiError, type MicroApi } from '../../../shared/api';
 import { parseCount, parsePositive } from '../args';
-import { readingData } from '../errors';
 import { withApi, type GlobalOpts } from '../context';
 import { note, out, table } from '../output';
+import { ensureDataset } from './dataset-arg';
 import { trainHosted } from '../hosted';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -18,16 +17,6 @@ interface DemoResult {
   model: string;
   test: Record<string, number> | null;
   runId: number;
-}
-
-/** The demo's split registered under `name` (imported on the first demo). */
-async function registered(api: MicroApi, name: string, setting: 'warm' | 'cold'): Promise<void> {
-  try {
-    await api.datasetInfo({ dataset: name });
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.code !== 'NOT_FOUND') throw e;
-    await readingData(api.importDataset({ path: DEMO_DIR, name, setting }));
-  }
 }
 
 export function registerDemo(program: Command, g: () => GlobalOpts): void {
@@ -43,7 +32,7 @@ export function registerDemo(program: Command, g: () => GlobalOpts): void {
         note(g(), `MICRO Workbench demo — store ${service.store.path}`);
         for (const setting of ['warm', 'cold'] as const) {
           const name = `demo-${setting}`;
-          await registered(api, name, setting);
+          await ensureDataset(api, name, { path: DEMO_DIR, name, setting });
           for (const model of ['micro', 'lightgcn', 'popularity'] as const) {
             const res = await trainHosted(
               g(),
