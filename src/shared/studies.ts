@@ -2,7 +2,7 @@
 // overrides, the kind's parameters), its cells (variant × seed, each an ordinary run) and the
 // statistics over them. api.ts spreads the schemas into its method table and re-exports the types.
 import { z } from 'zod';
-import { BACKEND_CHOICES, PRESETS, STUDY_KINDS, type CellStatus, type Preset, type Setting, type StudyKind, type StudyStatus } from './vocabulary';
+import { BACKEND_CHOICES, EVAL_PROTOCOLS, PRESETS, STUDY_KINDS, type CellStatus, type EvalProtocol, type Preset, type Setting, type StudyKind, type StudyStatus } from './vocabulary';
 
 const POS_INT = 'expected a positive integer';
 const posInt = () => z.number({ error: POS_INT }).int({ error: POS_INT }).positive({ error: POS_INT });
@@ -56,6 +56,8 @@ export const studySchemas = {
       studyId: posInt(),
       metric: z.string({ error: METRIC }).regex(/^(recall|precision|hit|ndcg)@[1-9]\d{0,3}$/, { error: METRIC }).default('recall@20'),
       split: oneOf(['val', 'test'] as const).default('test'),
+      /** Ranking protocol (cold-start splits: `cold-only` ranks the cold candidates only). */
+      protocol: oneOf(EVAL_PROTOCOLS).default('all'),
     })
     .strict(),
 };
@@ -172,6 +174,8 @@ export interface StudyTable {
   dataset: string;
   setting: Setting | null;
   split: 'val' | 'test';
+  /** Ranking protocol of every value in the table. */
+  protocol: EvalProtocol;
   /** The metric the tests use. */
   metric: string;
   /** Metric columns of `rows[].metrics`, in display order. */

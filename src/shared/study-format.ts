@@ -2,7 +2,7 @@
 // and LaTeX (booktabs; the best mean of each metric in bold). Pure functions over the API's
 // StudyTable, so the CLI and the app format it the same way.
 import type { StudyRow, StudyTable } from './studies';
-import type { StudyTableFormat } from './vocabulary';
+import { PROTOCOL_LABELS, type StudyTableFormat } from './vocabulary';
 
 const f4 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(4));
 /** p-values: three decimals, small ones in scientific notation. */
@@ -98,7 +98,7 @@ function latex(t: StudyTable): string {
     row.map((c, j) => (j >= 2 && j < 2 + t.metrics.length && t.rows[q].metrics[t.metrics[j - 2]]?.mean === best.get(t.metrics[j - 2]) ? `\\textbf{${cell(c)}}` : cell(c))).join(' & ') + ' \\\\',
   );
   return [
-    `% ${latexEscape(t.name)}: ${t.kind} on ${latexEscape(t.dataset)} (${t.split}${t.setting ? `, ${t.setting}` : ''}); mean $\\pm$ std over seeds; p-values of ${latexEscape(t.metric)} against the reference`,
+    `% ${latexEscape(t.name)}: ${t.kind} on ${latexEscape(t.dataset)} (${t.split}${t.setting ? `, ${t.setting}` : ''}, ${PROTOCOL_LABELS[t.protocol]}); mean $\\pm$ std over seeds; p-values of ${latexEscape(t.metric)} against the reference`,
     `\\begin{tabular}{l${'r'.repeat(header.length - 1)}}`,
     '\\toprule',
     `${header.map(cell).join(' & ')} \\\\`,

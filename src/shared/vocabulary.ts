@@ -66,3 +66,24 @@ export type CellStatus = (typeof CELL_STATUSES)[number];
 /** Output formats of a study table. */
 export const STUDY_TABLE_FORMATS = ['table', 'csv', 'markdown', 'latex'] as const;
 export type StudyTableFormat = (typeof STUDY_TABLE_FORMATS)[number];
+
+/**
+ * Ranking protocols of an evaluation. `all`: every item is a candidate (the paper's protocol, and
+ * the only one of a warm split). `cold-only`: on a cold-start split, only the items without train
+ * interactions are candidates. A protocol's metric keys carry its prefix: `recall@20` (all items),
+ * `cold-only:recall@20`; |T| is the user's whole held-out list in both.
+ */
+export const EVAL_PROTOCOLS = ['all', 'cold-only'] as const;
+export type EvalProtocol = (typeof EVAL_PROTOCOLS)[number];
+export const PROTOCOL_LABELS: Record<EvalProtocol, string> = { all: 'all items ranked', 'cold-only': 'cold candidates only' };
+
+/** `recall@20` under a protocol: unchanged for `all`, `cold-only:recall@20` otherwise. */
+export function protocolMetric(protocol: EvalProtocol, key: string): string {
+  return protocol === 'all' ? key : `${protocol}:${key}`;
+}
+
+/** The protocol of a metric name or key (`cold-only:recall@20` → cold-only, recall@20). */
+export function metricProtocol(key: string): { protocol: EvalProtocol; key: string } {
+  for (const p of EVAL_PROTOCOLS) if (p !== 'all' && key.startsWith(`${p}:`)) return { protocol: p, key: key.slice(p.length + 1) };
+  return { protocol: 'all', key };
+}

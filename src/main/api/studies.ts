@@ -82,7 +82,7 @@ export function studyHandlers(c: StudyContext): HandlerGroup<'createStudy' | 'st
 
     studyTable: (i) => {
       const s = record(i.studyId);
-      return buildStudyTable(c.store, s, c.store.getStudyCells(s.id), i.metric, i.split);
+      return buildStudyTable(c.store, s, c.store.getStudyCells(s.id), i.metric, i.split, i.protocol);
     },
   };
 }

@@ -12,6 +12,7 @@ import type { RunStore, StudyCellRecord, StudyRecord } from '../store';
 import { holm, pairedT, summarize, wilcoxonSignedRank } from '../engine/stats';
 import type { MetricStat, PairedTest, Setting, StudyDefinition, StudyRow, StudyTable } from '../../shared/api';
 import { finalEvaluations } from './records';
+import { metricProtocol, protocolMetric, PROTOCOL_LABELS, type EvalProtocol } from '../../shared/vocabulary';
 
 const COLUMNS = ['recall', 'ndcg', 'precision', 'hit'];
 const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -36,8 +37,10 @@ function perUserColumn(store: RunStore, runId: number, split: 'val' | 'test', me
   return { users: new Int32Array(new Uint8Array(u.payload).buffer, 0, n), values };
 }
 
-export function buildStudyTable(store: RunStore, study: StudyRecord, cells: StudyCellRecord[], metric: string, split: 'val' | 'test'): StudyTable {
+export function buildStudyTable(store: RunStore, study: StudyRecord, cells: StudyCellRecord[], metric: string, split: 'val' | 'test', protocol: EvalProtocol = 'all'): StudyTable {
   const def = study.definition as unknown as StudyDefinition;
+  // Rows are keyed by the plain metric names; the stored values under the protocol's prefix.
+  const stored = (key: string) => protocolMetric(protocol, key);
   const k = metric.split('@')[1];
   const metrics = [metric, ...COLUMNS.map((c) => `${c}@${k}`).filter((c) => c !== metric)];
   const notes: string[] = [...(def.notes ?? [])];
@@ -52,7 +55,8 @@ export function buildStudyTable(store: RunStore, study: StudyRecord, cells: Stud
     for (const e of finalEvaluations(run, store.getEvaluations(run.id))) {
       if (e.split !== split || e.value === null) continue;
       setting = e.setting;
-      m[`${e.metric}@${e.k}`] = e.value;
+      const { protocol: p, key } = metricProtocol(`${e.metric}@${e.k}`);
+      if (p === protocol) m[key] = e.value;
     }
     if (!(metric in m)) continue;
     if (!values.has(c.variant)) values.set(c.variant, new Map());
@@ -80,8 +84,8 @@ export function buildStudyTable(store: RunStore, study: StudyRecord, cells: Stud
     const sums = new Map<number, { d: number; n: number }>();
     let complete = true;
     for (const s of seeds) {
-      const pv = perUserColumn(store, mine.get(s)!.runId, split, metric);
-      const pr = perUserColumn(store, refCells.get(s)!.runId, split, metric);
+      const pv = perUserColumn(store, mine.get(s)!.runId, split, stored(metric));
+      const pr = perUserColumn(store, refCells.get(s)!.runId, split, stored(metric));
       if (!pv || !pr) {
         complete = false;
         break;
@@ -113,11 +117,12 @@ export function buildStudyTable(store: RunStore, study: StudyRecord, cells: Stud
   }
   if (!ref) notes.push('no reference variant: no paired tests');
   else {
-    notes.push(`reference: ${ref.label}; p-values of ${metric} on ${split}, two-sided`);
+    notes.push(`reference: ${ref.label}; p-values of ${metric} on ${split} (${PROTOCOL_LABELS[protocol]}), two-sided`);
     notes.push('per user: Wilcoxon signed-rank over users, each user\'s variant − reference difference averaged over the seeds both completed (exact for ≤ 50 non-zero differences, else normal approximation with tie correction)');
     notes.push('across seeds: paired t-test over the seeds\' means; both families Holm-adjusted over the non-reference variants');
   }
   const missing = cells.filter((c) => c.status !== 'completed').length;
   if (missing) notes.push(`${missing} of ${cells.length} cells not completed (left out)`);
-  return { studyId: study.id, name: study.name, kind: study.kind, dataset: def.dataset, setting, split, metric, metrics, rows, notes };
+  if (protocol !== 'all' && setting === 'warm') notes.push(`no ${PROTOCOL_LABELS[protocol]} values: the study's dataset is a warm split`);
+  return { studyId: study.id, name: study.name, kind: study.kind, dataset: def.dataset, setting, split, protocol, metric, metrics, rows, notes };
 }

@@ -11,6 +11,7 @@ import { MicroModel } from '../engine/models/micro/model';
 import { combinedNeighbours } from '../engine/inspect';
 import { saveEmbeddingArtifacts, saveIdMaps } from './run-artifacts';
 import { APP_VERSION } from '../version';
+import { metricProtocol } from '../../shared/vocabulary';
 
 export interface ExecuteOptions {
   store: RunStore;
@@ -34,11 +35,14 @@ export interface ExecuteResult {
 
 const HEARTBEAT_MS = 5_000;
 
-/** Metric map like {'recall@20': 0.1, users: 300} → evaluation rows. */
+/**
+ * Metric map like {'recall@20': 0.1, 'cold-only:recall@20': 0.2, users: 300} → evaluation rows
+ * (a protocol prefix stays part of the metric name: `cold-only:recall`).
+ */
 export function metricRows(metrics: Record<string, number>, split: 'val' | 'test', setting: 'warm' | 'cold', epoch: number | null): EvaluationInput[] {
   const rows: EvaluationInput[] = [];
   for (const [key, value] of Object.entries(metrics)) {
-    const m = /^([a-z_]+)@(\d+)$/.exec(key);
+    const m = /^((?:[a-z-]+:)?[a-z_]+)@(\d+)$/.exec(key);
     if (m) rows.push({ split, setting, metric: m[1], k: Number(m[2]), value, epoch });
   }
   return rows;
@@ -157,7 +161,7 @@ export function savePerUserMetrics(store: RunStore, runId: number, perUser: RunO
   for (const split of ['val', 'test'] as const) {
     const pu = perUser[split];
     if (!pu) continue;
-    const columns = Object.keys(pu.metrics).filter((k) => (PER_USER_METRICS as readonly string[]).includes(k.split('@')[0]));
+    const columns = Object.keys(pu.metrics).filter((k) => (PER_USER_METRICS as readonly string[]).includes(metricProtocol(k).key.split('@')[0]));
     const n = pu.users.length;
     const matrix = new Float32Array(n * columns.length);
     columns.forEach((c, j) => {

@@ -122,6 +122,16 @@ describe('an ablation study on the demo (cold start, 2 seeds)', () => {
       expect(r.acrossSeeds!.n).toBe(2);
     }
     process.stdout.write(`\n${formatStudyTable(table, 'table')}\n`);
+    // The cold candidates protocol: the same cells, each run's stored `cold-only:` values.
+    const cold = await api.studyTable({ studyId, protocol: 'cold-only' });
+    expect(cold.protocol).toBe('cold-only');
+    const d = await api.getStudy({ studyId });
+    const runs = await Promise.all(d.cells.filter((c) => c.variant === 'full').map((c) => api.getRun({ runId: c.runId! })));
+    const expected = runs.map((r) => r.run.metrics['test/cold-only:recall@20']);
+    expect(expected.every((x) => x > 0)).toBe(true);
+    expect(cold.rows[0].metrics['recall@20'].mean).toBeCloseTo((expected[0] + expected[1]) / 2, 10);
+    expect(cold.rows[0].metrics['recall@20'].mean).not.toBeCloseTo(table.rows[0].metrics['recall@20'].mean!, 3);
+    expect(cold.rows[1].perUser!.n).toBe(table.rows[1].perUser!.n);
     const full = table.rows[0].metrics['recall@20'].mean!;
     const noFusion = table.rows[1].metrics['recall@20'].mean!;
     process.stdout.write(`cold-start test recall@20: full ${full.toFixed(4)} vs w/o fusion ${noFusion.toFixed(4)} (${full > noFusion ? 'full ahead' : 'w/o fusion ahead'})\n`);

@@ -7,7 +7,7 @@
 import { activeBackend, initBackend, probeWebgpuAdapter, tf, type BackendName } from '../../../src/main/engine/backend';
 import { edgeDots, gatherRows, propagate, spmm, type SparsePattern } from '../../../src/main/engine/ops';
 import { contrastiveLoss } from '../../../src/main/engine/models/micro/contrastive';
-import { orthogonalityLoss } from '../../../src/main/engine/models/micro/model';
+import { orthogonalityLoss } from '../../../src/main/engine/models/micro/parts';
 import { learnedGraphValues } from '../../../src/main/engine/models/micro/graphs';
 import { bprLoss } from '../../../src/main/engine/models/common';
 import { knnCosineTopKTf } from '../../../src/main/engine/graph/knn-tf';

@@ -49,10 +49,11 @@ export function registerDemo(program: Command, g: () => GlobalOpts): void {
       out(
         g(),
         () =>
-          `\nTest metrics on the synthetic demo dataset (full ranking, train items masked):\n` +
+          `\nTest metrics on the synthetic demo dataset (full ranking over all items, train items masked;\n` +
+          `cold: the last column ranks only the cold candidates, the items without train interactions):\n` +
           table(
-            results.map((r) => [r.setting, r.model, r.test?.['recall@20'] ?? NaN, r.test?.['ndcg@20'] ?? NaN, r.test?.['precision@20'] ?? NaN, r.test?.['hit@20'] ?? NaN, r.runId]),
-            ['setting', 'model', 'recall@20', 'ndcg@20', 'precision@20', 'hit@20', 'run'],
+            results.map((r) => [r.setting, r.model, r.test?.['recall@20'] ?? NaN, r.test?.['ndcg@20'] ?? NaN, r.test?.['precision@20'] ?? NaN, r.test?.['hit@20'] ?? NaN, r.test?.['cold-only:recall@20'] ?? '', r.runId]),
+            ['setting', 'model', 'recall@20', 'ndcg@20', 'precision@20', 'hit@20', 'cold-only R@20', 'run'],
           ),
         results,
       );

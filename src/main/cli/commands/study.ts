@@ -2,7 +2,7 @@
 // studies, show one (progress and its results table: terminal, CSV, Markdown, LaTeX or --json),
 // resume one. Everything goes through the workbench API; the queue lives behind it (study-run.ts).
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
-import { PRESETS, STUDY_KINDS, STUDY_TABLE_FORMATS, type MicroApi, type Preset, type StudyDetails, type StudyKind, type StudyTableFormat } from '../../../shared/api';
+import { EVAL_PROTOCOLS, PRESETS, PROTOCOL_LABELS, STUDY_KINDS, type EvalProtocol, STUDY_TABLE_FORMATS, type MicroApi, type Preset, type StudyDetails, type StudyKind, type StudyTableFormat } from '../../../shared/api';
 import { formatStudyTable } from '../../../shared/study-format';
 import { parseCount, parseSets } from '../args';
 import { withApi, type GlobalOpts } from '../context';
@@ -15,6 +15,7 @@ interface ShowOpts {
   format: StudyTableFormat;
   metric: string;
   split: 'val' | 'test';
+  protocol: EvalProtocol;
 }
 
 interface StudyOpts extends ShowOpts {
@@ -53,16 +54,17 @@ function showOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--format <format>', 'table output').choices([...STUDY_TABLE_FORMATS]).default('table'))
     .option('--metric <metric>', 'metric of the tests and columns (recall, ndcg, precision, hit @K)', 'recall@20')
-    .addOption(new Option('--split <split>', 'evaluation split of the table').choices(['val', 'test']).default('test'));
+    .addOption(new Option('--split <split>', 'evaluation split of the table').choices(['val', 'test']).default('test'))
+    .addOption(new Option('--protocol <protocol>', `ranking protocol: ${EVAL_PROTOCOLS.map((p) => `${p} = ${PROTOCOL_LABELS[p]}`).join(', ')} (cold-start splits)`).choices([...EVAL_PROTOCOLS]).default('all'));
 }
 
 async function report(g: GlobalOpts, api: MicroApi, d: StudyDetails, o: ShowOpts): Promise<void> {
-  const t = await api.studyTable({ studyId: d.study.id, metric: o.metric, split: o.split });
+  const t = await api.studyTable({ studyId: d.study.id, metric: o.metric, split: o.split, protocol: o.protocol });
   out(
     g,
     () => {
       if (o.format !== 'table') return formatStudyTable(t, o.format);
-      const head = `study ${d.study.id} "${d.study.name}": ${d.study.kind} on ${d.study.datasetName}, ${d.study.status} (${d.progress.completed}/${d.progress.total} cells)${d.study.error ? `\n  ${d.study.error}` : ''}`;
+      const head = `study ${d.study.id} "${d.study.name}": ${d.study.kind} on ${d.study.datasetName}, ${d.study.status} (${d.progress.completed}/${d.progress.total} cells); ${t.split} split, ${PROTOCOL_LABELS[t.protocol]}${d.study.error ? `\n  ${d.study.error}` : ''}`;
       return `${head}\n\n${formatStudyTable(t, 'table')}\n\n${t.notes.map((n) => `  ${n}`).join('\n')}`;
     },
     { study: d, table: t },

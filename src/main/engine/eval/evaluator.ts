@@ -7,6 +7,8 @@
 //   scores rank the lower item id first. NaN / -Infinity scores are never ranked.
 // - Metrics (see metrics.ts) averaged over evaluated users.
 // `candidateItems` only restricts what can be ranked; |T| stays the full held-out list.
+// `protocols` adds candidate sets ranked from the same scores (one scoring pass), their metric
+// keys prefixed (`cold-only:recall@20`): the cold-start split's "cold candidates only" protocol.
 // The score buffers returned by scoreUsers are modified in place (train items set to -Infinity).
 
 import type { ProgressFn, UserItems } from '../types';
@@ -24,6 +26,8 @@ export interface EvaluateOptions<S> {
   userBatch?: number;
   /** Optional restriction of the ranked items (any order; duplicates ignored). */
   candidateItems?: Int32Array;
+  /** Further protocols: the same scores ranked over `items` only, metric keys prefixed `prefix:`. */
+  protocols?: readonly { prefix: string; items: Int32Array }[];
   /** Keep per-user metric values in the result. Default false. */
   keepPerUser?: boolean;
   onProgress?: ProgressFn;
@@ -46,6 +50,15 @@ export function usersWithItems(ui: UserItems): Int32Array {
   c = 0;
   for (let u = 0; u < ui.nUsers; u++) if (ui.indptr[u + 1] > ui.indptr[u]) out[c++] = u;
   return out;
+}
+
+/** Items that no user has in train (ascending): a cold-start split's cold candidates. */
+export function itemsWithoutTrain(train: UserItems, nItems: number): Int32Array {
+  const seen = new Uint8Array(nItems);
+  for (let p = 0; p < train.indices.length; p++) seen[train.indices[p]] = 1;
+  const out: number[] = [];
+  for (let i = 0; i < nItems; i++) if (!seen[i]) out.push(i);
+  return Int32Array.from(out);
 }
 
 /**
@@ -233,12 +246,43 @@ export class RankingAccumulator {
   }
 }
 
+/** The main accumulator and one per extra protocol, fed the same score batches. */
+class ProtocolAccumulators {
+  private readonly extra: { prefix: string; acc: RankingAccumulator }[];
+  constructor(
+    private readonly main: RankingAccumulator,
+    make: (items: Int32Array) => RankingAccumulator,
+    protocols: readonly { prefix: string; items: Int32Array }[],
+  ) {
+    this.extra = protocols.map((p) => ({ prefix: p.prefix, acc: make(p.items) }));
+  }
+
+  addBatch(users: Int32Array, scores: Float32Array): void {
+    // Masking train items is idempotent, so every accumulator can take the same buffer.
+    this.main.addBatch(users, scores);
+    for (const e of this.extra) e.acc.addBatch(users, scores);
+  }
+
+  result(): EvaluationResult {
+    const res = this.main.result();
+    for (const { prefix, acc } of this.extra) {
+      const r = acc.result();
+      for (const [k, v] of Object.entries(r.metrics)) res.metrics[`${prefix}:${k}`] = v;
+      if (res.perUser && r.perUser) for (const [k, v] of Object.entries(r.perUser.metrics)) res.perUser.metrics[`${prefix}:${k}`] = v;
+    }
+    return res;
+  }
+}
+
 function setup<S>(opts: EvaluateOptions<S>) {
   const { nItems, train, heldOut } = opts;
   // train and heldOut index the same users; a user beyond train.nUsers simply has nothing masked.
   const users = usersWithItems(heldOut);
   const batch = Math.max(1, Math.floor(opts.userBatch ?? 1024));
-  const acc = new RankingAccumulator(nItems, train, heldOut, opts.ks ?? [10, 20, 50], opts.candidateItems, opts.keepPerUser ? users.length : undefined);
+  const ks = opts.ks ?? [10, 20, 50];
+  const keep = opts.keepPerUser ? users.length : undefined;
+  const make = (items?: Int32Array) => new RankingAccumulator(nItems, train, heldOut, ks, items, keep);
+  const acc = new ProtocolAccumulators(make(opts.candidateItems), make, opts.protocols ?? []);
   const batches = Math.ceil(users.length / batch);
   return { users, batch, acc, batches };
 }

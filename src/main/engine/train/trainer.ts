@@ -8,7 +8,8 @@ import { createRng } from '../data/random';
 import type { Dataset, ProgressFn } from '../types';
 import type { BatchLoss, Recommender } from '../models/types';
 import { readAll, readScalars } from '../ops';
-import { evaluateRankingAsync, type EvaluationResult } from '../eval/evaluator';
+import { evaluateRankingAsync, itemsWithoutTrain, type EvaluationResult } from '../eval/evaluator';
+import type { EvalProtocol } from '../../../shared/vocabulary';
 import { planEpoch, type SamplerKind } from './sampler';
 import { decodeCheckpoint, encodeCheckpoint, restoreVariables, snapshotVariables, type NamedArray } from './checkpoint';
 
@@ -94,6 +95,19 @@ export async function evaluateModel(model: Recommender, ds: Dataset, split: 'val
 /** Per-user values of one split's evaluation: the evaluated user ids and one column per metric key. */
 export type PerUserMetrics = NonNullable<EvaluationResult['perUser']>;
 
+const coldCandidates = new WeakMap<Dataset, Int32Array>();
+
+/**
+ * The protocols a split is evaluated under: all items, and on a cold-start split also the cold
+ * candidates only (items without train interactions), whose keys are prefixed `cold-only:`.
+ */
+export function evaluationProtocols(ds: Dataset): { prefix: string; items: Int32Array }[] {
+  if (ds.setting !== 'cold') return [];
+  let items = coldCandidates.get(ds);
+  if (!items) coldCandidates.set(ds, (items = itemsWithoutTrain(ds.train, ds.nItems)));
+  return items.length ? [{ prefix: 'cold-only' satisfies EvalProtocol, items }] : [];
+}
+
 /** evaluateModel, optionally keeping every evaluated user's metric values (study statistics). */
 export async function evaluateModelDetailed(
   model: Recommender,
@@ -109,6 +123,7 @@ export async function evaluateModelDetailed(
     heldOut: split === 'val' ? ds.val : ds.test,
     ks,
     keepPerUser,
+    protocols: evaluationProtocols(ds),
     scoreUsers: (users: Int32Array) => model.scoreUsers(users),
   });
   return { metrics: { ...res.metrics, users: res.users }, perUser: res.perUser ?? null };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRanking, evaluateRankingAsync, topKRow, usersWithItems } from '../../../../src/main/engine/eval/evaluator';
+import { evaluateRanking, evaluateRankingAsync, itemsWithoutTrain, topKRow, usersWithItems } from '../../../../src/main/engine/eval/evaluator';
 import type { ProgressEvent, UserItems } from '../../../../src/main/engine/types';
 
 const l2 = Math.log2;
@@ -91,6 +91,21 @@ describe('evaluateRanking', () => {
       scoreUsers: async (u) => scorer([])(u),
     });
     expect(asyncRes).toEqual(sync);
+  });
+
+  it('a protocol ranks the same scores over its candidates, keys prefixed, per user too', () => {
+    // The hand-computed candidate case above, now as the 'cold-only' protocol of one pass.
+    const both = evaluateRanking({ nItems: 6, train, heldOut, ks: [2], scoreUsers: scorer([]), keepPerUser: true, protocols: [{ prefix: 'cold-only', items: Int32Array.from([4, 3, 1, 3]) }] });
+    const plain = evaluateRanking({ nItems: 6, train, heldOut, ks: [2], scoreUsers: scorer([]) });
+    expect(both.metrics['recall@2']).toBe(plain.metrics['recall@2']);
+    expect(both.metrics['cold-only:recall@2']).toBeCloseTo((1 / 2 + 1) / 2, 12);
+    expect(both.metrics['cold-only:ndcg@2']).toBeCloseTo((1 / l2(3) / (1 + 1 / l2(3)) + 1) / 2, 12);
+    expect(Array.from(both.perUser!.metrics['cold-only:recall@2'])).toEqual([0.5, 1]);
+    expect(Array.from(both.perUser!.users)).toEqual([0, 2]);
+  });
+
+  it('itemsWithoutTrain lists the items no user has in train', () => {
+    expect(Array.from(itemsWithoutTrain(userItems([[0, 2], [], [2, 5]]), 7))).toEqual([1, 3, 4, 6]);
   });
 
   it('no evaluated users -> zeros; bad score length throws', () => {

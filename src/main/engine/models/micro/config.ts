@@ -39,6 +39,10 @@ export const microConfigSchema = z
     propagate: z.enum(['id', 'features']).describe('Propagate item \'id\' embeddings or transformed \'features\' (MICRO/feats) over the item graph').meta({ group: 'Ablations' }),
     cfPlusFeats: z.boolean().describe('"CF+feats": transformed features replace the graph part').meta({ group: 'Ablations' }),
     trainFeatures: z.boolean().describe('Fine-tune the raw feature tables (the reference does)').meta({ group: 'Ablations' }),
+    coldItemCf: z
+      .enum(['own', 'neighbours'])
+      .describe("CF part of an item without train interactions when scoring: its 'own' (never trained) embedding, eq. 17; or the mean of its item-graph 'neighbours'' (docs/model.md, 'Cold items')")
+      .meta({ group: 'Item graphs' }),
     modalities: z.array(z.string()).describe('Use only these modalities (comma-separated names); empty = all').meta({ group: 'Modalities' }),
   })
   .strict();
@@ -57,6 +61,7 @@ const common = {
   propagate: 'id',
   cfPlusFeats: false,
   trainFeatures: false,
+  coldItemCf: 'own',
   modalities: [] as string[],
 } as const;
 

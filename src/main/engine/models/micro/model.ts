@@ -20,6 +20,8 @@ import {
 import type { BatchContext, BatchLoss, EmbeddingScorer, EmbeddingTable, Recommender, TrainBatch } from '../types';
 import type { MicroConfig } from './config';
 import { contrastiveLoss } from './contrastive';
+import { imputeColdRows, warmItemMask } from './cold-items';
+import { orthogonalityLoss, userMeanPattern } from './parts';
 import { buildKnnGraph, buildKnnGraphAsync, learnedGraphHost, learnedGraphHostSync, learnedGraphValues, type KnnGraph, type LearnedHost } from './graphs';
 
 interface ModalityState {
@@ -69,21 +71,6 @@ export interface MicroInspection {
   embeddings: Record<string, EmbeddingTable>;
 }
 
-/** h_u (eq. 16): the mean of h_i over the user's train items, as a row-normalised sparse U×N. */
-function userMeanPattern(ds: Dataset): { pattern: SparsePattern; values: Float32Array } {
-  const { indptr, indices, nUsers } = ds.train;
-  const rows = new Int32Array(indices.length);
-  const values = new Float32Array(indices.length);
-  for (let u = 0; u < nUsers; u++) {
-    const len = indptr[u + 1] - indptr[u];
-    for (let p = indptr[u]; p < indptr[u + 1]; p++) {
-      rows[p] = u;
-      values[p] = 1 / len;
-    }
-  }
-  return { pattern: { nRows: nUsers, nCols: ds.nItems, rows, cols: indices }, values };
-}
-
 export class MicroModel implements Recommender {
   readonly kind = 'micro';
   readonly nUsers: number;
@@ -96,6 +83,8 @@ export class MicroModel implements Recommender {
   private readonly q2: tf.Variable<tf.Rank.R2>;
   private readonly uiGraph: UserItemGraph;
   private readonly userMean: { pattern: SparsePattern; values: Float32Array };
+  /** Items with train interactions (null: all); cold ones may borrow their CF part (cold-items.ts). */
+  private readonly warm: Float32Array | null;
   private scorer: EmbeddingScorer | null = null;
 
   constructor(
@@ -134,6 +123,7 @@ export class MicroModel implements Recommender {
     this.q2 = linearInit(d, 1, this.rng, 'attention.q2', false).w;
     this.uiGraph = buildUserItemGraph(ds.train, ds.nItems, config.cfAdjacency);
     this.userMean = userMeanPattern(ds);
+    this.warm = warmItemMask(ds.train, ds.nItems);
   }
 
   /** The current learned kNN patterns, as a string (tests use it to detect ranking flips). */
@@ -254,8 +244,11 @@ export class MicroModel implements Recommender {
     return parts.map((p, i) => tf.mul(p, cols[i])).reduce((s, x) => tf.add(s, x)) as tf.Tensor2D;
   }
 
-  /** Full forward pass over all users/items (graphs are sparse and cheap, so no sub-graph sampling). */
-  forward(rebuild: boolean): MicroForward {
+  /**
+   * Full forward pass over all users/items (graphs are sparse and cheap, so no sub-graph sampling).
+   * `scoring`: the representations ranked and exported (cold items' CF part per coldItemCf).
+   */
+  forward(rebuild: boolean, scoring = false): MicroForward {
     const c = this.config;
     let hm: tf.Tensor2D[];
     let hc: tf.Tensor2D | undefined;
@@ -296,6 +289,7 @@ export class MicroModel implements Recommender {
     let xu: tf.Tensor2D = this.userEmb;
     let xi: tf.Tensor2D = this.itemEmb;
     if (c.cfModel === 'lightgcn' && c.cfLayers > 0) [xu, xi] = lightgcnPropagate(this.userEmb, this.itemEmb, this.uiGraph, c.cfLayers);
+    if (scoring && c.coldItemCf === 'neighbours' && this.warm && h && !c.cfPlusFeats) xi = imputeColdRows(xi, this.warm, this.mods.map((m) => m.learned!.mixed));
     const itemFinal = h ? (tf.add(xi, l2Normalize(h)) as tf.Tensor2D) : xi; // eq. 17, item side
     let userFinal = xu;
     let hu: tf.Tensor2D | undefined;
@@ -337,7 +331,7 @@ export class MicroModel implements Recommender {
   async prepareScoring(): Promise<void> {
     await this.prepareGraphs(true); // the reference refreshes the learned graph at every evaluation
     this.scorer = await scorerFrom(() => {
-      const f = this.forward(true);
+      const f = this.forward(true, true);
       return [f.userFinal, f.itemFinal];
     });
   }
@@ -358,7 +352,7 @@ export class MicroModel implements Recommender {
     // Clones (no copy: they share the data) so that one dispose releases them, variables included.
     const named: [string, tf.Tensor2D][] = [];
     tf.tidy(() => {
-      const f = this.forward(true);
+      const f = this.forward(true, true);
       const add = (name: string, t: tf.Tensor2D | undefined) => {
         if (t) named.push([name, tf.keep(tf.clone(t))]);
       };
@@ -405,14 +399,4 @@ export class MicroModel implements Recommender {
     for (const v of this.variables()) v.dispose();
     this.scorer = null;
   }
-}
-
-/** L_S = mean_i Σ_{m<m'} (h_s^m,i · h_s^m',i)² (eq. 13, generalised to |M| ≥ 2). */
-export function orthogonalityLoss(hs: tf.Tensor2D[]): tf.Scalar {
-  return tf.tidy(() => {
-    let s = tf.scalar(0);
-    for (let a = 0; a < hs.length; a++)
-      for (let b = a + 1; b < hs.length; b++) s = tf.add(s, tf.mean(tf.square(tf.sum(tf.mul(hs[a], hs[b]), 1))));
-    return s as tf.Scalar;
-  });
 }

@@ -2,7 +2,8 @@
 // learned graphs, item-graph convolution, attention, specific parts and user preference.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../../../../src/main/engine/backend';
-import { orthogonalityLoss, MicroModel } from '../../../../../src/main/engine/models/micro/model';
+import { MicroModel } from '../../../../../src/main/engine/models/micro/model';
+import { orthogonalityLoss } from '../../../../../src/main/engine/models/micro/parts';
 import { resolveMicroConfig } from '../../../../../src/main/engine/models/micro/config';
 import { gradCheck, randomTensor, variableGradCheck } from '../../../../helpers/gradcheck';
 import { tinyDataset, trainBatchFor } from '../../../../helpers/tiny';
