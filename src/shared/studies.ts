@@ -16,6 +16,15 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(va
 const overrides = (what: string) => z.record(z.string(), z.unknown(), { error: `expected an object of ${what} (name → value)` }).default({});
 const METRIC = 'expected a metric such as recall@20 (recall, precision, hit or ndcg, @K)';
 
+/** A sweep's values as typed ("0, 5, 10" → numbers, "true,false" → booleans, else strings): `micro study sweep --values` and the Studies form. */
+export function parseStudyValues(raw: string): (number | string | boolean)[] {
+  return raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => (x === 'true' ? true : x === 'false' ? false : Number.isNaN(Number(x)) ? x : Number(x)));
+}
+
 /** At most this many cells per study (variants × seeds). */
 export const MAX_STUDY_CELLS = 400;
 

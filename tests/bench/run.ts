@@ -5,13 +5,14 @@
 //     seconds per epoch per preset × mode, peak RSS (target < 3 GB).
 //  3. kNN graph build (TF.js matMul tiles) at N = 23k × 4096-d and N = 100k × 128-d.
 //  4. map: explorer, embedding map (PCA, UMAP) and user view calls at TikTok size (tests/bench/map.ts).
+//  5. study: a 3-seed ablation on the demo through the study queue, and one cell's overhead (tests/bench/study.ts).
 // First a calibration line (wasm matMul GFLOP/s, memory-copy GB/s) so that figures from two
 // machines can be put side by side. TikTok epochs are timed WHOLE (every batch of one epoch) and,
 // next to that, EXTRAPOLATED from a few batches: one first batch (it rebuilds the learned graphs,
 // as every epoch's first batch does) + a warm-up batch + a few timed batches; epoch = first +
 // (batches − 1) × mean. Clothing epochs are extrapolated only (--whole clothing also times them).
 // Each section runs in a child process so its peak RSS is its own.
-//   node --import tsx tests/bench/run.ts [--sections tiktok,clothing,knn,map] [--batches 3]
+//   node --import tsx tests/bench/run.ts [--sections tiktok,clothing,knn,map,study] [--batches 3]
 //        [--whole tiktok|all|none]  which datasets get whole epochs timed (default tiktok)
 //        [--reference]   also time the reference (TF.js + JS) contrastive core on TikTok (slow)
 //        [--json FILE]   also write the raw measurements
@@ -27,7 +28,7 @@ import type { Calibration, EpochConfig, EpochMeasurement, KnnMeasurement, Sectio
 
 const { values } = parseArgs({
   options: {
-    sections: { type: 'string', default: 'tiktok,clothing,knn,map' },
+    sections: { type: 'string', default: 'tiktok,clothing,knn,map,study' },
     batches: { type: 'string', default: '3' },
     reference: { type: 'boolean', default: false },
     json: { type: 'string' },
@@ -154,6 +155,11 @@ if (sections.has('map')) {
   // Its own script and process: it times API calls, not training (see tests/bench/map.ts).
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'map.ts')], { encoding: 'utf8', env: process.env, maxBuffer: 16 * 1024 * 1024 });
   console.log(r.status === 0 ? r.stdout : `## 4. map: FAILED: ${(r.stderr || r.stdout).split('\n').slice(0, 4).join(' / ').slice(0, 600)}\n`);
+}
+
+if (sections.has('study')) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'study.ts')], { encoding: 'utf8', env: process.env, maxBuffer: 16 * 1024 * 1024 });
+  console.log(r.status === 0 ? r.stdout : `## 5. study: FAILED: ${(r.stderr || r.stdout).split('\n').slice(0, 4).join(' / ').slice(0, 600)}\n`);
 }
 
 if (values.json) fs.writeFileSync(values.json, JSON.stringify(raw, null, 2));

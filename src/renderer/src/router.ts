@@ -2,12 +2,12 @@
 import { reactive } from 'vue';
 
 /** The views in the navigation. */
-export const VIEWS = ['datasets', 'train', 'runs', 'explorer', 'users', 'map', 'export'] as const;
-/** Every route: the navigation's views and pages reached through links (a run's page: #/run?id=3). */
-export const ROUTES = [...VIEWS, 'run'] as const;
+export const VIEWS = ['datasets', 'train', 'runs', 'studies', 'explorer', 'users', 'map', 'export'] as const;
+/** Every route: the navigation's views and pages reached through links (a run's page: #/run?id=3, a study's: #/study?id=2). */
+export const ROUTES = [...VIEWS, 'run', 'study'] as const;
 export type ViewName = (typeof ROUTES)[number];
-/** The navigation entry a route belongs to (a run page belongs to Runs). */
-export const NAV_OF: Partial<Record<ViewName, ViewName>> = { run: 'runs' };
+/** The navigation entry a route belongs to (a run page belongs to Runs, a study page to Studies). */
+export const NAV_OF: Partial<Record<ViewName, ViewName>> = { run: 'runs', study: 'studies' };
 
 export const route = reactive<{ view: ViewName; query: Record<string, string> }>({ view: 'datasets', query: {} });
 

@@ -4,10 +4,11 @@
 // /proc, FIFOs: another test's job); it only uses paths that fail or finish quickly.
 import fs from 'node:fs';
 import path from 'node:path';
+import { MODEL_KINDS } from '../../../src/main/engine/registry';
 import { EXPORT_FORMATS, EXPORT_WHATS, LAYOUTS, NEIGHBOUR_STAGES, PRESETS, RUN_SORT_KEYS, RUN_STATUSES, SETTINGS, SPLIT_MODES } from '../../../src/shared/api';
 
 /** Models by name (the contract no longer lists them; an unknown one is part of the fuzz). */
-const MODELS = ['micro', 'lightgcn', 'mf', 'vbpr', 'popularity', 'itemknn', 'contentknn', 'bert4rec'];
+const MODELS = [...MODEL_KINDS, 'bert4rec'];
 
 export interface FuzzContext {
   dataset: string;

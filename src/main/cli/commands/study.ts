@@ -2,7 +2,7 @@
 // studies, show one (progress and its results table: terminal, CSV, Markdown, LaTeX or --json),
 // resume one. Everything goes through the workbench API; the queue lives behind it (study-run.ts).
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
-import { EVAL_PROTOCOLS, PRESETS, PROTOCOL_LABELS, STUDY_KINDS, type EvalProtocol, STUDY_TABLE_FORMATS, type MicroApi, type Preset, type StudyDetails, type StudyKind, type StudyTableFormat } from '../../../shared/api';
+import { EVAL_PROTOCOLS, parseStudyValues, PRESETS, PROTOCOL_LABELS, STUDY_KINDS, type EvalProtocol, STUDY_TABLE_FORMATS, type MicroApi, type Preset, type StudyDetails, type StudyKind, type StudyTableFormat } from '../../../shared/api';
 import { formatStudyTable } from '../../../shared/study-format';
 import { parseCount, parseSets } from '../args';
 import { withApi, type GlobalOpts } from '../context';
@@ -44,11 +44,6 @@ const parseParallel = (v: string) => {
   if (n < 1 || n > 8) throw new InvalidArgumentError(`expected 1 to 8 trainings at a time, got "${v}"`);
   return n;
 };
-
-/** `--values 0,5,10` → numbers, booleans or strings. */
-function parseValues(v: string): (number | string | boolean)[] {
-  return v.split(',').map((x) => x.trim()).filter(Boolean).map((x) => (x === 'true' ? true : x === 'false' ? false : !Number.isNaN(Number(x)) ? Number(x) : x));
-}
 
 function showOptions(cmd: Command): Command {
   return cmd
@@ -123,7 +118,7 @@ export function registerStudy(program: Command, g: () => GlobalOpts): void {
           modelOverrides,
           trainOverrides,
           param: o.param,
-          values: o.values ? parseValues(o.values) : undefined,
+          values: o.values ? parseStudyValues(o.values) : undefined,
           models: o.models ? o.models.split(',').map((m) => m.trim()).filter(Boolean) : undefined,
         });
         note(g(), `study ${d.study.id}: ${d.definition.variants.length} variants × ${d.definition.seeds.length} seeds = ${d.progress.total} cells on ${dataset.name}; store ${service.store.path}`);

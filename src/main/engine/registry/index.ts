@@ -9,11 +9,13 @@ import vbpr from './vbpr';
 import popularity from './popularity';
 import itemknn from './itemknn';
 import contentknn from './contentknn';
+import lattice from './lattice';
+import freedom from './freedom';
 
 export type { ModelCapabilities, ModelEntry, Preset } from './types';
 
 /** Display order of the workbench. */
-export const MODELS: readonly ModelEntry<object>[] = [micro, lightgcn, mf, vbpr, popularity, itemknn, contentknn] as ModelEntry<object>[];
+export const MODELS: readonly ModelEntry<object>[] = [micro, lattice, freedom, lightgcn, mf, vbpr, popularity, itemknn, contentknn] as ModelEntry<object>[];
 
 export const MODEL_KINDS: readonly string[] = MODELS.map((m) => m.kind);
 

@@ -37,6 +37,13 @@ describe('model registry', () => {
     expect(resolveRun({ model: 'lightgcn', preset: 'reference' })).toMatchObject({ modelConfig: { l2: 1e-5, adjacency: 'rw-selfloop' }, train: { lr: 5e-4, sampler: 'user', evalEvery: 5 } });
     expect(resolveRun({ model: 'vbpr', preset: 'reference' }).modelConfig).toEqual({ embedDim: 64, l2: 1e-2 });
     expect(resolveRun({ model: 'itemknn', model_overrides: { shrink: 100 } }).modelConfig).toEqual({ k: 50, shrink: 100 });
+    // LATTICE takes MICRO's preset values for the fields they share (reference = the LATTICE code) and MICRO's schedule.
+    expect(resolveRun({ model: 'lattice', preset: 'reference' })).toMatchObject({ modelConfig: { lambda: 0.9, itemLayers: 1, topK: 10, l2: 1e-5, l2Target: 'final', cfAdjacency: 'rw-selfloop' }, train: { lr: 5e-4, sampler: 'user' } });
+    expect(resolveRun({ model: 'lattice' })).toMatchObject({ modelConfig: { lambda: 0.7, itemLayers: 2, l2: 1e-4, l2Target: 'ego', cfAdjacency: 'sym' }, train: { lr: 5e-4 } });
+    // FREEDOM: MMRec's FREEDOM.yaml under both presets; the baselines' lr under `paper`.
+    for (const preset of ['paper', 'reference'] as const)
+      expect(resolveRun({ model: 'freedom', preset }).modelConfig).toEqual({ embedDim: 64, cfLayers: 2, itemLayers: 1, topK: 10, imageWeight: 0.1, dropout: 0.8, regWeight: 1e-4, l2: 0, modalities: [] });
+    expect(resolveRun({ model: 'freedom' }).train.lr).toBe(1e-3);
   });
 
   it('refuses unknown models, unknown or invalid settings and preset-owned fields with structured issues', () => {
@@ -46,6 +53,8 @@ describe('model registry', () => {
     expect(issues(() => resolveRun({ model: 'mf', model_overrides: { k: 5 } }))[0].message).toMatch(/unrecognized key/i);
     expect(issues(() => resolveRun({ model: 'micro', model_overrides: { preset: 'reference' } }))).toEqual([{ field: 'preset', message: 'is set by the preset' }]);
     expect(issues(() => resolveRun({ model: 'mf', train_overrides: { epochs: -1 } }))[0].field).toBe('epochs');
+    expect(issues(() => resolveRun({ model: 'freedom', model_overrides: { dropout: 1 } }))[0].field).toBe('dropout');
+    expect(issues(() => resolveRun({ model: 'lattice', model_overrides: { topK: 0 } }))[0].field).toBe('topK');
   });
 
   it('feeds the Train form and the validator from the same entries', async () => {
