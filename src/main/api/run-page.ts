@@ -89,7 +89,7 @@ export function runPageHandlers(c: RunContext): HandlerGroup<'runPage' | 'setRun
         children: c.store.listRuns({ parentRunId: run.id, sortBy: 'id', order: 'asc' }).map(link),
         epochs,
         secondsPerEpoch: timed.length ? timed.reduce((a, b) => a + b, 0) / timed.length : null,
-        peakRssMb: null,
+        peakRssMb: (c.store.findArtifact(run.id, 'resources', 'memory')?.meta?.peakRssMb as number | undefined) ?? null,
         final: finalEvaluations(run, c.store.getEvaluations(run.id)),
         artifacts: c.store.listArtifacts(run.id).map((a) => ({ id: a.id, kind: a.kind, name: a.name, format: a.format, shape: a.shape, bytes: a.bytes, epoch: a.epoch })),
       };

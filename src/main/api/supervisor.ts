@@ -54,7 +54,7 @@ export class RunSupervisor {
   /** Cancel every training and wait (at most `waitMs`) for the workers to stop. */
   async stopAll(waitMs: number): Promise<void> {
     const pending = [...this.active.values()].map((a) => {
-      a.handle.cancel();
+      a.handle.cancel('shutdown');
       return a.handle.done;
     });
     await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, waitMs).unref())]);

@@ -12,6 +12,7 @@ import { combinedNeighbours } from '../engine/inspect';
 import { saveEmbeddingArtifacts, saveIdMaps } from './run-artifacts';
 import { APP_VERSION } from '../version';
 import { metricProtocol } from '../../shared/vocabulary';
+import { CANCEL_REASONS } from './cancel';
 
 export interface ExecuteOptions {
   store: RunStore;
@@ -93,7 +94,11 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   }
   o.onRunCreated?.(run);
   let lastBeat = Date.now();
+  // The process's resident set, sampled at every progress event (per batch): a worker thread
+  // shares it with its host, so it is an upper bound on what the run itself needed.
+  let peakRss = process.memoryUsage().rss;
   const onProgress: ProgressFn = (e) => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (Date.now() - lastBeat > HEARTBEAT_MS) {
       store.setHeartbeat(run.id);
       lastBeat = Date.now();
@@ -127,11 +132,14 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       ];
       store.recordEvaluations(run.id, rows);
       savePerUserMetrics(store, run.id, out.perUser, ds.setting);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      store.putArtifact(run.id, { kind: 'resources', name: 'memory', format: 'f64', payload: new Float64Array([peakRss / 2 ** 20]), shape: [1], meta: { peakRssMb: peakRss / 2 ** 20, sampled: 'process RSS at every progress event' } });
       if (out.model instanceof MicroModel) await saveMicroArtifacts(store, run.id, out.model);
       await saveEmbeddingArtifacts(store, run.id, out.model);
       saveIdMaps(store, run.id, ds);
       const status = out.train.status === 'cancelled' ? 'cancelled' : 'completed';
-      run = store.finishRun(run.id, status, { bestEpoch, error: status === 'cancelled' ? 'cancelled by user' : null });
+      const reason = typeof o.signal?.reason === 'string' ? o.signal.reason : CANCEL_REASONS.user.error;
+      run = store.finishRun(run.id, status, { bestEpoch, error: status === 'cancelled' ? reason : null });
       return { run, val: out.val, test: out.test };
     } finally {
       out.model.dispose();

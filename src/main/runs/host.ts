@@ -7,6 +7,7 @@ import { RunStore } from '../store';
 import type { WorkerMessage, WorkerRequest } from './worker';
 import type { ProgressEvent } from '../engine/types';
 import { APP_VERSION } from '../version';
+import { CANCEL_REASONS, type CancelReason } from './cancel';
 
 export type StartRequest = Omit<WorkerRequest, 'cancelFlag'>;
 
@@ -15,7 +16,7 @@ export interface RunHandle {
   runId: Promise<number>;
   /** Resolves when the worker finishes (completed, cancelled, or failed with a message). */
   done: Promise<{ runId: number | null; status: string; error?: string; val?: Record<string, number> | null; test?: Record<string, number> | null }>;
-  cancel(): void;
+  cancel(reason?: CancelReason): void;
   events: EventEmitter; // 'progress' (runId, ProgressEvent)
 }
 
@@ -79,7 +80,7 @@ export class RunHost {
       worker.on('error', (e) => crashed(`worker crashed: ${e.message}`));
       worker.on('exit', (code) => crashed(`worker exited with code ${code} before finishing`));
     });
-    const handle: RunHandle = { runId: idPromise, done, cancel: () => Atomics.store(flag, 0, 1), events };
+    const handle: RunHandle = { runId: idPromise, done, cancel: (reason: CancelReason = 'user') => Atomics.store(flag, 0, CANCEL_REASONS[reason].code), events };
     return handle;
   }
 

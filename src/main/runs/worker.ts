@@ -7,6 +7,7 @@ import type { RunSpec } from '../engine/experiment';
 import { executeRun } from './execute';
 import { loadRegistered } from './datasets';
 import { APP_VERSION } from '../version';
+import { cancelMessage } from './cancel';
 
 export interface WorkerRequest {
   storePath: string;
@@ -54,7 +55,8 @@ async function run(req: WorkerRequest): Promise<void> {
         post({ type: 'created', runId: r.id });
       },
       onProgress: (event) => {
-        if (Atomics.load(flag, 0) === 1) abort.abort();
+        const code = Atomics.load(flag, 0);
+        if (code !== 0 && !abort.signal.aborted) abort.abort(cancelMessage(code));
         if (event.phase === 'train' && req.crashAfterBatches !== undefined && ++batches > req.crashAfterBatches) {
           throw new Error('simulated worker crash');
         }
