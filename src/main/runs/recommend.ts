@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { RunStore } from '../store';
 import type { Dataset } from '../engine/types';
 import { itemsOf } from '../engine/data';
-import { topKRow } from '../engine/eval/evaluator';
+import { evaluationTieOrder, topKRow } from '../engine/eval/evaluator';
 import { loadRegistered } from './datasets';
 
 export type RecommendSplit = 'test' | 'all';
@@ -122,7 +122,8 @@ export async function exportRecommendations(store: RunStore, runId: number, o: R
   const fd = fs.openSync(file, 'w');
   try {
     if (o.format === 'csv') fs.writeSync(fd, 'user,item,rank,score\n');
-    // The evaluator's top-K (a K-sized heap; -Infinity marks masked items, ties: lower id first).
+    // The evaluator's top-K (a K-sized heap; -Infinity marks masked items, ties in its order).
+    const tieKey = evaluationTieOrder(n);
     const topIdx = new Int32Array(o.k);
     const heapS = new Float64Array(o.k);
     const heapI = new Int32Array(o.k);
@@ -133,7 +134,7 @@ export async function exportRecommendations(store: RunStore, runId: number, o: R
       for (let r = 0; r < block.length; r++) {
         const u = block[r];
         for (const split of maskSplits) for (const it of itemsOf(split, u)) scores[r * n + it] = -Infinity;
-        const found = topKRow(scores, r * n, n, o.k, topIdx, heapS, heapI);
+        const found = topKRow(scores, r * n, n, o.k, topIdx, heapS, heapI, undefined, tieKey);
         const top = Array.from(topIdx.subarray(0, found), (item) => ({ item, score: scores[r * n + item] }));
         if (o.format === 'csv') for (const [q, t] of top.entries()) lines.push(`${csvField(uid(u))},${csvField(iid(t.item))},${q + 1},${num(t.score)}`);
         else lines.push(JSON.stringify({ user: uid(u), items: top.map((t, q) => ({ item: iid(t.item), rank: q + 1, score: Number(num(t.score)) })) }));

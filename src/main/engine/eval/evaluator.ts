@@ -4,7 +4,8 @@
 // - Candidates: all items (or `candidateItems`) minus the user's TRAIN items only (the reference
 //   masks nothing else: validation items are not masked when testing and vice versa).
 // - Top-maxK per user by partial selection (a K-sized heap), never a full sort. Ties: equal
-//   scores rank the lower item id first. NaN / -Infinity scores are never ranked.
+//   scores are ordered by a fixed pseudo-random permutation of the items (evaluationTieOrder),
+//   never by id. NaN / -Infinity scores are never ranked.
 // - Metrics (see metrics.ts) averaged over evaluated users.
 // `candidateItems` only restricts what can be ranked; |T| stays the full held-out list.
 // `protocols` adds candidate sets ranked from the same scores (one scoring pass), their metric
@@ -13,6 +14,7 @@
 
 import type { ProgressFn, UserItems } from '../types';
 import { METRIC_NAMES, metricsAtK } from './metrics';
+import { createRng } from '../data/random';
 
 export interface EvaluateOptions<S> {
   nItems: number;
@@ -61,11 +63,29 @@ export function itemsWithoutTrain(train: UserItems, nItems: number): Int32Array 
   return Int32Array.from(out);
 }
 
+const tieOrders = new Map<number, Int32Array>();
+
+/**
+ * The evaluation's tie order: tieKey[item] = the item's place in a fixed pseudo-random permutation
+ * (seed 0x5eed) of 0..nItems−1. Equal scores are ranked by it, not by item id: ids often carry
+ * information (TikTok's low ids are its popular items), and a model that scores many items alike
+ * (Popularity on cold items: all 0) would otherwise be credited with the id order.
+ */
+export function evaluationTieOrder(nItems: number): Int32Array {
+  let key = tieOrders.get(nItems);
+  if (!key) {
+    const perm = createRng(0x5eed).shuffle(Int32Array.from({ length: nItems }, (_, i) => i));
+    key = new Int32Array(nItems);
+    for (let r = 0; r < nItems; r++) key[perm[r]] = r;
+    tieOrders.set(nItems, key);
+  }
+  return key;
+}
+
 /**
  * Top-K of one score row by a K-sized min-heap; writes item ids best first into `outIdx`
- * (returns how many were found, < K when fewer rankable items). `items` (ascending) restricts
- * the candidates when given. Items scanned in ascending id order, so on equal scores the earlier
- * (lower) id is kept and ranked first.
+ * (returns how many were found, < K when fewer rankable items). `items` restricts the candidates
+ * when given. Equal scores rank the smaller `tieKey[item]` first (default: the lower id).
  */
 export function topKRow(
   scores: Float32Array,
@@ -76,62 +96,57 @@ export function topKRow(
   heapS: Float64Array,
   heapI: Int32Array,
   items?: Int32Array,
+  tieKey?: Int32Array,
 ): number {
+  const key = (it: number) => (tieKey ? tieKey[it] : it);
+  // "a ranks below b": lower score, or equal score and a later tie key. The heap keeps the worst on top.
+  const below = (sa: number, ia: number, sb: number, ib: number) => sa < sb || (sa === sb && key(ia) > key(ib));
   let size = 0;
-  let thr = -Infinity; // heap minimum once full
   const m = items ? items.length : nItems;
   for (let q = 0; q < m; q++) {
     const it = items ? items[q] : q;
     const s = scores[offset + it];
-    if (!(s > thr)) {
-      // s <= thr, NaN, or -Infinity (masked) while not full: skip
-      if (size === K || !(s > -Infinity)) continue;
-    }
+    if (!(s > -Infinity)) continue; // NaN or masked
     if (size < K) {
-      // sift up; heap ordered by "worse first": lower score, or equal score and higher id
       let c = size++;
       while (c > 0) {
         const p = (c - 1) >> 1;
-        const ps = heapS[p];
-        if (ps < s || (ps === s && heapI[p] > it)) break;
-        heapS[c] = ps;
+        if (below(heapS[p], heapI[p], s, it)) break;
+        heapS[c] = heapS[p];
         heapI[c] = heapI[p];
         c = p;
       }
       heapS[c] = s;
       heapI[c] = it;
-      if (size === K) thr = heapS[0];
-    } else {
-      // replace root (s > root score strictly; equal scores never replace an earlier id)
-      let c = 0;
-      for (;;) {
-        const l = 2 * c + 1;
-        if (l >= K) break;
-        let w = l;
-        const r = l + 1;
-        if (r < K && (heapS[r] < heapS[l] || (heapS[r] === heapS[l] && heapI[r] > heapI[l]))) w = r;
-        const ws = heapS[w];
-        if (ws > s || (ws === s && heapI[w] < it)) break;
-        heapS[c] = ws;
+      continue;
+    }
+    // Full: enter only if strictly better than the root (the common case is a cheap score test).
+    if (s < heapS[0] || (s === heapS[0] && key(it) > key(heapI[0]))) continue;
+    let c = 0;
+    for (;;) {
+      const l = 2 * c + 1;
+      if (l >= K) break;
+      let w = l;
+      const r = l + 1;
+      if (r < K && below(heapS[r], heapI[r], heapS[l], heapI[l])) w = r;
+      // The worse child moves up while it ranks below the newcomer.
+      if (below(heapS[w], heapI[w], s, it)) {
+        heapS[c] = heapS[w];
         heapI[c] = heapI[w];
         c = w;
-      }
-      heapS[c] = s;
-      heapI[c] = it;
-      thr = heapS[0];
+      } else break;
     }
+    heapS[c] = s;
+    heapI[c] = it;
   }
-  // sort the heap contents best first (insertion sort; K is small)
+  // Best first (insertion sort; K is small).
   for (let a = 0; a < size; a++) outIdx[a] = heapI[a];
   for (let a = 1; a < size; a++) {
     const it = outIdx[a];
     const s = scores[offset + it];
     let b = a;
-    while (b > 0) {
-      const pj = outIdx[b - 1];
-      const ps = scores[offset + pj];
-      if (ps > s || (ps === s && pj < it)) break;
-      outIdx[b] = pj;
+    while (b > 0 && below(scores[offset + outIdx[b - 1]], outIdx[b - 1], s, it)) {
+      outIdx[b] = outIdx[b - 1];
       b--;
     }
     outIdx[b] = it;
@@ -154,6 +169,7 @@ export class RankingAccumulator {
   private readonly heapS: Float64Array;
   private readonly heapI: Int32Array;
   private readonly items?: Int32Array;
+  private readonly tieKey: Int32Array;
   private readonly perUser?: { users: Int32Array; values: Float32Array[] };
 
   constructor(
@@ -175,6 +191,7 @@ export class RankingAccumulator {
     this.r = new Uint8Array(this.maxK);
     this.heapS = new Float64Array(this.maxK);
     this.heapI = new Int32Array(this.maxK);
+    this.tieKey = evaluationTieOrder(nItems);
     if (candidateItems) {
       const sorted = Int32Array.from(candidateItems).sort();
       let w = 0;
@@ -214,7 +231,7 @@ export class RankingAccumulator {
         if (it < 0 || it >= nItems) throw new RangeError(`evaluate: held-out item ${it} of user ${u} out of range`);
         this.mark[it] = u;
       }
-      const found = topKRow(scores, off, nItems, maxK, this.ranked, this.heapS, this.heapI, this.items);
+      const found = topKRow(scores, off, nItems, maxK, this.ranked, this.heapS, this.heapI, this.items, this.tieKey);
       for (let k = 0; k < maxK; k++) this.r[k] = k < found && this.mark[this.ranked[k]] === u ? 1 : 0;
       for (let q = 0; q < ks.length; q++) {
         const m = metricsAtK(this.r, nT, ks[q]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRanking, evaluateRankingAsync, itemsWithoutTrain, topKRow, usersWithItems } from '../../../../src/main/engine/eval/evaluator';
+import { evaluateRanking, evaluateRankingAsync, evaluationTieOrder, itemsWithoutTrain, topKRow, usersWithItems } from '../../../../src/main/engine/eval/evaluator';
 import type { ProgressEvent, UserItems } from '../../../../src/main/engine/types';
 
 const l2 = Math.log2;
@@ -15,7 +15,7 @@ function userItems(lists: number[][]): UserItems {
 //       item 0 (score 9) is masked -> ranking 2, 3, 5, 1, 4
 //   u1: no held-out items -> skipped (never scored)
 //   u2: train {5}, held-out {4}; scores [0, 0, 0, 0, 1, 9]
-//       item 5 masked -> ranking 4, then the ties 0, 1, 2, 3 by lower id
+//       item 5 masked -> ranking 4, then the ties 0, 1, 2, 3 in the evaluation's tie order
 const SCORES = [
   [9, 1, 8, 7, 0, 2],
   [5, 5, 5, 5, 5, 5],
@@ -136,6 +136,27 @@ describe('topKRow', () => {
       const found = topKRow(scores, 0, n, K, out, new Float64Array(K), new Int32Array(K));
       expect(found).toBe(expected.length);
       expect(Array.from(out.subarray(0, found))).toEqual(expected);
+      // With a tie key: (score desc, key asc), whatever the scan order.
+      const key = evaluationTieOrder(n);
+      const byKey = Array.from({ length: n }, (_, i) => i)
+        .filter((i) => scores[i] > -Infinity)
+        .sort((a, b) => scores[b] - scores[a] || key[a] - key[b])
+        .slice(0, K);
+      const foundK = topKRow(scores, 0, n, K, out, new Float64Array(K), new Int32Array(K), undefined, key);
+      expect(Array.from(out.subarray(0, foundK))).toEqual(byKey);
     }
+  });
+
+  it('the evaluation orders ties by a fixed permutation, not by id (ids may carry popularity)', () => {
+    const n = 50;
+    const key = evaluationTieOrder(n);
+    expect([...key].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(Array.from(key.subarray(0, 10))).not.toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(evaluationTieOrder(n)).toBe(key); // one order per catalogue size
+    const first = key.indexOf(0);
+    const flat = () => new Float32Array(n); // every item scores 0: a pure tie
+    const hit = (item: number) => evaluateRanking({ nItems: n, train: userItems([[]]), heldOut: userItems([[item]]), ks: [1], scoreUsers: flat }).metrics['hit@1'];
+    expect(hit(first)).toBe(1);
+    expect(hit(first === 0 ? 1 : 0)).toBe(0);
   });
 });
