@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../src/main/engine/backend';
 import { contrastiveCoreReference } from '../../../../src/main/engine/models/micro/contrastive';
-import { contrastiveCoreFast, disposeFastContrastive, fastContrastiveAvailable } from '../../../../src/main/engine/kernels/contrastive';
+import { contrastiveCoreFast, disposeFastContrastive, fastContrastiveAvailable, MIN_TAU } from '../../../../src/main/engine/kernels/contrastive';
 import { contrastiveKernels } from '../../../../src/main/engine/kernels/simd/infonce';
 import { sparseSimdAvailable } from '../../../../src/main/engine/kernels/simd/sparse';
 import { lcg, maxAbs, maxDiff } from '../../../helpers/arrays';
@@ -31,38 +31,46 @@ describe('SIMD availability (a silent fallback would only show up as slowness)',
     expect(sparseSimdAvailable(64)).toBe(true);
     expect(sparseSimdAvailable(6)).toBe(false); // widths not a multiple of 4 use JS
   });
-  it('the kernels exp is within 2 ulp of exp over the range the loss uses', () => {
+  it("the forward kernel's 2^y is within 2.5e-7 of 2^y over the range the loss uses", () => {
     const pages = 1;
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     const k = new WebAssembly.Instance(new WebAssembly.Module(contrastiveKernels(8, 8, pages)), { env: { memory } }).exports as Record<string, (...a: number[]) => void>;
+    // Shifted base-2 logits lie in [−2·log₂e/τ, 0] ⊂ [−116, 0] for τ ≥ MIN_TAU; the grid also
+    // lands on the ±½ ends of the polynomial's interval.
     const n = 4096;
+    const lo = -2 * Math.LOG2E / MIN_TAU - 0.25;
     const x = new Float32Array(memory.buffer, 0, n);
-    for (let i = 0; i < n; i++) x[i] = -80 + (80 * i) / (n - 1);
-    k.exp4(0, n * 4, n);
+    for (let i = 0; i < n; i++) x[i] = i < 64 ? -0.5 + i / 63 : lo + ((0 - lo) * (i - 64)) / (n - 65);
+    k.exp2(0, n * 4, n);
     const y = new Float32Array(memory.buffer, n * 4, n);
-    for (let i = 0; i < n; i++) {
-      const want = Math.exp(x[i]);
-      expect(Math.abs(y[i] - want) / want).toBeLessThan(2.5e-7);
-    }
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(y[i] - 2 ** x[i]) / 2 ** x[i]);
+    expect(worst).toBeLessThan(2.5e-7);
   });
 });
 
 describe('fast contrastive core = reference core', () => {
-  const cases: { n: number; d: number; tau: number; anchors?: number[]; threads: number; stored: boolean }[] = [
+  type Case = { n: number; d: number; tau: number; anchors?: number[]; threads: number; stored: boolean; blockRows?: number; groupRows?: number };
+  const cases: Case[] = [
     { n: 7, d: 4, tau: 0.5, threads: 1, stored: true },
     { n: 7, d: 4, tau: 0.5, threads: 2, stored: false },
     { n: 150, d: 37, tau: 0.2, threads: 2, stored: true }, // several blocks, padded d and n
+    { n: 150, d: 37, tau: 0.2, threads: 2, stored: true, blockRows: 8 }, // more blocks than lanes
     { n: 150, d: 37, tau: 0.2, threads: 1, stored: false },
+    { n: 150, d: 37, tau: 0.2, threads: 2, stored: false, blockRows: 16, groupRows: 48 }, // exact in 4 groups
     { n: 150, d: 64, tau: 0.5, anchors: [149, 0, 5, 77, 100, 8, 9, 10, 11], threads: 2, stored: true },
     { n: 300, d: 16, tau: 1.5, anchors: Array.from({ length: 130 }, (_, i) => (i * 7) % 300), threads: 2, stored: true },
+    // Repeated anchors (each repeat counts once more in the mean), 5 groups of 3 blocks, a short last group.
+    { n: 300, d: 16, tau: 0.5, anchors: Array.from({ length: 110 }, (_, i) => (i * 11) % 83), threads: 2, stored: false, blockRows: 8, groupRows: 24 },
   ];
   for (const c of cases) {
-    it(`n=${c.n} d=${c.d} τ=${c.tau} ${c.anchors ? `${c.anchors.length} anchors` : 'exact'} threads=${c.threads} stored=${c.stored}`, () => {
+    const opts = `${c.blockRows ? ` blockRows=${c.blockRows}` : ''}${c.groupRows ? ` groupRows=${c.groupRows}` : ''}`;
+    it(`n=${c.n} d=${c.d} τ=${c.tau} ${c.anchors ? `${c.anchors.length} anchors` : 'exact'} threads=${c.threads} stored=${c.stored}${opts}`, () => {
       const a = unitRows(c.n, c.d, c.n + c.d);
       const cc = unitRows(c.n, c.d, 2 * c.n + 1);
       const anchors = c.anchors ? Int32Array.from(c.anchors) : undefined;
       const ref = contrastiveCoreReference({ a, c: cc, n: c.n, d: c.d, tau: c.tau, anchors }, 16);
-      const fast = contrastiveCoreFast({ a, c: cc, n: c.n, d: c.d, tau: c.tau, anchors }, { threads: c.threads, stored: c.stored });
+      const fast = contrastiveCoreFast({ a, c: cc, n: c.n, d: c.d, tau: c.tau, anchors }, { threads: c.threads, stored: c.stored, blockRows: c.blockRows, groupRows: c.groupRows });
       expect(Math.abs(fast.loss - ref.loss) / ref.loss).toBeLessThan(1e-6);
       const scale = Math.max(maxAbs(ref.gradA), maxAbs(ref.gradC));
       expect(maxDiff(fast.gradA, ref.gradA) / scale).toBeLessThan(1e-5);
@@ -73,13 +81,30 @@ describe('fast contrastive core = reference core', () => {
     const n = 400;
     const a = unitRows(n, 24, 1);
     const c = unitRows(n, 24, 2);
-    for (const stored of [true, false]) {
-      const r1 = contrastiveCoreFast({ a, c, n, d: 24, tau: 0.5 }, { threads: 1, stored });
-      const r2 = contrastiveCoreFast({ a, c, n, d: 24, tau: 0.5 }, { threads: 2, stored });
-      const r3 = contrastiveCoreFast({ a, c, n, d: 24, tau: 0.5 }, { threads: 2, stored });
+    const anchors = Int32Array.from({ length: 150 }, (_, i) => (i * 13) % n);
+    const runs: { stored: boolean; groupRows?: number; anchors?: Int32Array }[] = [
+      { stored: true },
+      { stored: false },
+      { stored: false, groupRows: 64 },
+      { stored: false, groupRows: 64, anchors },
+    ];
+    for (const r of runs) {
+      const call = (threads: number) => contrastiveCoreFast({ a, c, n, d: 24, tau: 0.5, anchors: r.anchors }, { threads, stored: r.stored, groupRows: r.groupRows });
+      const r1 = call(1);
+      const r2 = call(2);
+      const r3 = call(2);
       expect(r2.loss).toBe(r1.loss);
       expect(Array.from(r2.gradA)).toEqual(Array.from(r1.gradA));
+      expect(Array.from(r2.gradC)).toEqual(Array.from(r1.gradC));
       expect(Array.from(r3.gradC)).toEqual(Array.from(r2.gradC));
     }
+  });
+  it('refuses anchors outside the items and bad block sizes with a clear error', () => {
+    const a = unitRows(10, 8, 1);
+    const c = unitRows(10, 8, 2);
+    expect(() => contrastiveCoreFast({ a, c, n: 10, d: 8, tau: 0.5, anchors: Int32Array.from([3, 10]) })).toThrow(/anchor 10 is not an item index below 10/);
+    expect(() => contrastiveCoreFast({ a, c, n: 10, d: 8, tau: 0.5, anchors: new Int32Array(11) })).toThrow(/anchors has 11 entries/);
+    expect(() => contrastiveCoreFast({ a, c, n: 10, d: 8, tau: 0.5 }, { blockRows: 12 })).toThrow(/blockRows must be a multiple of 8/);
+    expect(() => contrastiveCoreFast({ a, c, n: 10, d: 8, tau: 0.5 }, { groupRows: 4 })).toThrow(/groupRows must be a multiple of 8/);
   });
 });

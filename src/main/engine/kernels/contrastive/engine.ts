@@ -1,15 +1,25 @@
 // One problem size (n, d) of the fast InfoNCE core: the shared memory (plan.ts), the kernels
-// (simd/infonce.ts), the helper thread (threads.ts), and the work of a call around the blocks
-// (blocks.ts): loading inputs, choosing the blocks, the stored schedule's normalisers, lane sums.
+// (simd/infonce.ts), the helper thread (threads.ts), and the work of a call around the units
+// (blocks.ts): loading inputs, the phases of a schedule, the stored schedule's normalisers, the
+// grouped schedule's anchor side.
 import { contrastiveKernels } from '../simd/infonce';
-import { processLane, type Job } from './blocks';
-import { makeViews, planLayout, type Kernels, type Layout, type Views } from './plan';
+import { CALL_PARAM, KEY_PANEL_BLOCKS, keyPanel, PHASE, processUnit, type Job } from './blocks';
+import { LANES, makeViews, planLayout, type Kernels, type Layout, type Views } from './plan';
 import { HelperThreads } from './threads';
 
 export interface FastContrastiveResult {
   loss: number;
   gradA: Float32Array;
   gradC: Float32Array;
+}
+
+export interface RunOptions {
+  /** Anchors per block, a multiple of 8 up to L.b (default: L.b, smaller for small anchor sets). */
+  blockRows?: number;
+  /** Grouped schedule: anchors per group, at most L.bigRows (default L.bigRows). */
+  groupRows?: number;
+  /** Use the stored schedule for an exact call when the engine has its buffer (default true). */
+  stored?: boolean;
 }
 
 export class Engine {
@@ -19,8 +29,9 @@ export class Engine {
   private readonly V: Views;
   private readonly helpers: HelperThreads;
 
-  constructor(n: number, dIn: number, threads: number, stored: boolean) {
-    this.L = planLayout(n, dIn, threads, stored);
+  /** `bigRows`: rows of E kept (np: the stored schedule; fewer: the grouped schedule's group). */
+  constructor(n: number, dIn: number, threads: number, bigRows: number) {
+    this.L = planLayout(n, dIn, threads, bigRows);
     const pages = Math.ceil(this.L.bytes / 65536);
     const module = new WebAssembly.Module(contrastiveKernels(this.L.d, this.L.K, pages));
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
@@ -37,11 +48,11 @@ export class Engine {
     this.helpers.dispose();
   }
 
-  /** exp(−invTau) as the kernels compute it: the value of every zero-padding key. */
-  private kernelExp(v: number): number {
-    const t = this.V.t[0].u;
+  /** 2^v as the forward kernel computes it (v = the shift: the value of every zero-padding key). */
+  private kernelExp2(v: number): number {
+    const t = this.V.t[0].u2;
     t.fill(v, 0, 4);
-    this.k.exp4(t.byteOffset, t.byteOffset + 16, 4);
+    this.k.exp2(t.byteOffset, t.byteOffset + 16, 4);
     return t[4];
   }
 
@@ -61,47 +72,52 @@ export class Engine {
   }
 
   private runPhase(job: Job): void {
-    this.helpers.runPhase(job, (lane) => processLane(this.V, this.L, this.k, 0, lane, job));
+    this.helpers.runPhase(job, (unit) => processUnit(this.V, this.L, this.k, 0, unit, job));
   }
 
-  /**
-   * Loss and gradients for anchors `anchors` (all n when absent). `blockRows`: anchors per block,
-   * a multiple of 8 up to L.b (default: L.b, smaller for small anchor sets).
-   */
-  run(a: Float32Array, c: Float32Array, tau: number, anchors?: Int32Array, blockRows?: number): FastContrastiveResult {
-    const { n, dIn, d, np, b, lanes } = this.L;
+  /** Loss and gradients for anchors `anchors` (all n when absent). */
+  run(a: Float32Array, c: Float32Array, tau: number, anchors?: Int32Array, opts: RunOptions = {}): FastContrastiveResult {
+    const { n, dIn, d, np, K, b } = this.L;
     const V = this.V;
     this.loadInputs(a, c);
     const nA = anchors ? anchors.length : n;
+    if (nA === 0) return { loss: 0, gradA: new Float32Array(n * dIn), gradC: new Float32Array(n * dIn) };
     if (anchors) V.anchors.set(anchors);
     else for (let i = 0; i < n; i++) V.anchors[i] = i;
     const invTau = 1 / tau;
-    V.p[0] = invTau;
-    V.p[1] = 1 / nA;
-    V.p[2] = this.kernelExp(-invTau);
-    // Small anchor sets (sampled mode) get smaller blocks, so that both threads have work.
-    const rows = blockRows ?? Math.min(b, Math.max(32, Math.ceil(nA / 16 / 8) * 8));
-    const nBlocks = Math.ceil(nA / rows);
-    // Lanes in use depend only on the problem, never on timing: results stay deterministic.
-    const used = Math.min(lanes, nBlocks);
-    V.p.fill(0, 3, 3 + used);
-    for (const l of V.l.slice(0, used)) {
-      l.dx.fill(0);
-      l.colsum.fill(0);
-    }
-    const job: Job = { phase: 0, nBlocks, lanes: used, rows, nA };
-    let loss = 0;
-    if (this.L.stored && !anchors) {
-      this.runPhase({ ...job, phase: 1 });
-      loss = this.normalisers(invTau, 1 / nA, used);
-      this.runPhase({ ...job, phase: 2 });
-    } else {
+    V.p[CALL_PARAM.INV_TAU] = invTau;
+    V.p[CALL_PARAM.SCALE] = 1 / nA;
+    V.p[CALL_PARAM.LOG2E_INV_TAU] = Math.LOG2E * invTau;
+    V.p[CALL_PARAM.E0] = this.kernelExp2(-V.p[CALL_PARAM.LOG2E_INV_TAU]);
+    let loss: number;
+    if (!anchors && this.L.stored && opts.stored !== false) {
+      const rows = opts.blockRows ?? b;
+      const nBlocks = Math.ceil(n / rows);
+      // Lanes in use depend only on the problem, never on timing: results stay deterministic.
+      const lanes = Math.min(LANES, nBlocks);
+      for (const l of V.l.slice(0, lanes)) l.colsum.fill(0);
+      const job: Job = { phase: PHASE.STORED_FWD, units: lanes, nBlocks, rows, nA, g0: 0, gRows: nA };
       this.runPhase(job);
+      loss = this.normalisers(invTau, 1 / nA, lanes);
+      this.runPhase({ ...job, phase: PHASE.STORED_ROWS, units: nBlocks });
+      this.runPhase({ ...job, phase: PHASE.STORED_COLS, units: 2 * Math.ceil(np / (KEY_PANEL_BLOCKS * rows)) });
+    } else {
+      // Small anchor sets (sampled mode) get smaller blocks, so that both threads have work.
+      const rows = opts.blockRows ?? Math.min(b, Math.max(32, Math.ceil(nA / 16 / 8) * 8));
+      // Whole blocks per group; a group smaller than a block is one short block.
+      const cap = Math.min(this.L.bigRows, opts.groupRows ?? this.L.bigRows);
+      const group = Math.min(cap, Math.max(rows, Math.floor(cap / rows) * rows));
+      V.dx.fill(0);
+      for (let g0 = 0; g0 < nA; g0 += group) {
+        const gRows = Math.min(group, nA - g0);
+        const nBlocks = Math.ceil(gRows / rows);
+        const job: Job = { phase: PHASE.GROUP_ROWS, units: nBlocks, nBlocks, rows, nA, g0, gRows };
+        this.runPhase(job);
+        this.runPhase({ ...job, phase: PHASE.GROUP_COLS, units: Math.ceil(K / keyPanel(this.L)) });
+      }
+      loss = this.anchorSide(nA, invTau / nA);
     }
-    for (let l = 0; l < used; l++) loss += V.p[3 + l];
-    // Lane sums in lane order (deterministic), then unpad.
-    const dx = V.l[0].dx;
-    for (let l = 1; l < used; l++) this.k.addTo(dx.byteOffset, V.l[l].dx.byteOffset, dx.length);
+    const dx = V.dx;
     const gradA = new Float32Array(n * dIn);
     const gradC = new Float32Array(n * dIn);
     if (dIn === d) {
@@ -131,6 +147,27 @@ export class Engine {
       V.w[i] = (scale * invTau) / z;
     }
     V.w.fill(0, n, np);
+    return loss;
+  }
+
+  /**
+   * Grouped schedule, after the groups, in anchor order: dX[a_i] += w·U − posCoef·c_i and
+   * dX[c_i] −= posCoef·a_i for each anchor (anchors may repeat, so not in parallel); the loss sum.
+   */
+  private anchorSide(nA: number, posCoef: number): number {
+    const { np, d, dIn } = this.L;
+    const { x, u, dx, anchors, wr } = this.V;
+    let loss = 0;
+    for (let p = 0; p < nA; p++) {
+      const ai = anchors[p] * d;
+      const ci = (np + anchors[p]) * d;
+      const w = wr[p];
+      for (let q = 0; q < dIn; q++) {
+        dx[ai + q] += w * u[p * d + q] - posCoef * x[ci + q];
+        dx[ci + q] -= posCoef * x[ai + q];
+      }
+      loss += this.V.loss[p];
+    }
     return loss;
   }
 }

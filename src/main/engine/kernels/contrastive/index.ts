@@ -6,12 +6,12 @@
 import { availableParallelism } from 'node:os';
 import { simdSupported } from '../simd/infonce';
 import { Engine, type FastContrastiveResult } from './engine';
-import { BLOCK, MIN_TAU, padded, STORED_MAX_BYTES } from './plan';
+import { BLOCK, GROUP_MAX_BYTES, MIN_TAU, padded, STORED_MAX_BYTES } from './plan';
 
-export { MIN_TAU, STORED_MAX_BYTES } from './plan';
+export { MIN_TAU, STORED_MAX_BYTES, GROUP_MAX_BYTES } from './plan';
 export type { FastContrastiveResult } from './engine';
 
-let cached: { key: string; engine: Engine } | null = null;
+let cached: { n: number; d: number; threads: number; engine: Engine } | null = null;
 let supported: boolean | null = null;
 
 /**
@@ -34,6 +34,8 @@ export interface FastOptions {
   stored?: boolean;
   /** Anchors per block: a multiple of 8 from 8 to 64 (default: 64, smaller for few anchors). */
   blockRows?: number;
+  /** Grouped schedule: anchors per group, a multiple of 8 (default: as many as GROUP_MAX_BYTES holds). */
+  groupRows?: number;
 }
 
 function defaultThreads(): number {
@@ -48,28 +50,37 @@ export function fastContrastiveAvailable(tau: number): boolean {
   return supported && tau >= MIN_TAU;
 }
 
+function checkMultipleOf8(name: string, v: number | undefined, max: number): void {
+  if (v !== undefined && !(Number.isInteger(v) && v >= 8 && v <= max && v % 8 === 0)) {
+    throw new RangeError(`contrastiveCoreFast: ${name} must be a multiple of 8 from 8 to ${max}, got ${v}`);
+  }
+}
+
 /**
  * Loss and gradients of contrastive.ts's core on the SIMD kernels. The engine (memory, worker)
- * is cached for the last problem size.
+ * is cached for the last problem size; a sampled call reuses an exact call's engine.
  */
 export function contrastiveCoreFast({ a, c, n, d, tau, anchors }: ContrastiveProblem, opts: FastOptions = {}): FastContrastiveResult {
-  const br = opts.blockRows;
-  if (br !== undefined && !(Number.isInteger(br) && br >= 8 && br <= BLOCK && br % 8 === 0)) {
-    throw new RangeError(`contrastiveCoreFast: blockRows must be a multiple of 8 from 8 to ${BLOCK}, got ${br}`);
+  checkMultipleOf8('blockRows', opts.blockRows, BLOCK);
+  checkMultipleOf8('groupRows', opts.groupRows, Number.MAX_SAFE_INTEGER);
+  if (anchors) {
+    if (anchors.length > n) throw new RangeError(`contrastiveCoreFast: anchors has ${anchors.length} entries, more than the ${n} items`);
+    for (const i of anchors) if (!(i >= 0 && i < n)) throw new RangeError(`contrastiveCoreFast: anchor ${i} is not an item index below ${n}`);
   }
   const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
   const { np } = padded(n, d);
-  const stored = (opts.stored ?? true) && !anchors && np * 2 * np * 4 <= STORED_MAX_BYTES;
-  const key = `${n}:${d}:${threads}:${stored}`;
-  if (!cached || cached.key !== key) {
-    // A sampled call after an exact one on the same size reuses the engine with the big buffer.
-    const reuse = cached && anchors && cached.key === `${n}:${d}:${threads}:true`;
-    if (!reuse) {
-      cached?.engine.dispose();
-      cached = { key, engine: new Engine(n, d, threads, stored) };
-    }
+  const rowBytes = 2 * np * 4;
+  const stored = (opts.stored ?? true) && !anchors && np * rowBytes <= STORED_MAX_BYTES;
+  // Rows of E the call keeps: all (stored), else one group of anchors.
+  const groupCap = Math.max(BLOCK, Math.floor(GROUP_MAX_BYTES / rowBytes / BLOCK) * BLOCK);
+  const groupRows = Math.min(np, opts.groupRows ?? groupCap, Math.ceil((anchors?.length ?? n) / 8) * 8);
+  const need = stored ? np : Math.max(8, groupRows);
+  const fits = cached && cached.n === n && cached.d === d && cached.threads === threads && (stored ? cached.engine.L.stored : cached.engine.L.bigRows >= need);
+  if (!fits) {
+    cached?.engine.dispose();
+    cached = { n, d, threads, engine: new Engine(n, d, threads, need) };
   }
-  return cached!.engine.run(a, c, tau, anchors, br);
+  return cached!.engine.run(a, c, tau, anchors, { blockRows: opts.blockRows, groupRows: stored ? undefined : groupRows, stored });
 }
 
 /** Stops the helper thread and frees the shared memory (tests; process exit does not need it). */

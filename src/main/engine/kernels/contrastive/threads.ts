@@ -1,38 +1,40 @@
 // The two-thread protocol of the fast InfoNCE core: the calling thread publishes a phase in the
-// control words of the shared memory (plan.ts) and wakes the helper worker; both claim lanes with
-// Atomics until none is left. A lane is processed whole by whichever thread claims it (its own
-// accumulators, summed in lane order by the engine), so results are bit-identical whatever the
-// number of threads or their timing.
+// control words of the shared memory (plan.ts) and wakes the helper worker; both claim units of
+// work with Atomics until none is left. A unit is processed whole by whichever thread claims it and
+// writes outputs of its own (blocks.ts), so results are bit-identical whatever the number of
+// threads or their timing.
 //
 // The worker runs the same functions as the caller: their source (Function.toString) and the
 // constants they use are written into the worker's source, which checks that a build step has
 // renamed none of them.
 import { Worker } from 'node:worker_threads';
-import { KEY_CHUNK, processBlock, processLane, type Job } from './blocks';
+import { CALL_PARAM, groupCols, groupRows, KEY_CHUNK, KEY_PANEL_BLOCKS, keyPanel, packAnchors, PHASE, processUnit, storedCols, storedForward, storedRows, type Job } from './blocks';
 import { makeViews, type Layout } from './plan';
 
 /** Control words: Int32 indices into the views' `ctl`. */
-export const CTL = { TAG: 0, CLAIM: 1, PENDING: 2, NBLOCKS: 3, NA: 4, ERROR: 5, LANES: 6, ROWS: 7 } as const;
+export const CTL = { TAG: 0, CLAIM: 1, PENDING: 2, NBLOCKS: 3, NA: 4, ERROR: 5, UNITS: 6, ROWS: 7, G0: 8, GROWS: 9 } as const;
 /** TAG value that stops the helper. */
 export const STOP_TAG = -1;
-/** CLAIM word = (tag & TAG_MASK) << SHIFT | next lane; LANE_MASK marks a closed phase. */
-export const CLAIM_WORD = { SHIFT: 20, TAG_MASK: 0xfff, LANE_MASK: 0xfffff } as const;
+/** CLAIM word = (tag & TAG_MASK) << SHIFT | next unit; UNIT_MASK marks a closed phase. */
+export const CLAIM_WORD = { SHIFT: 20, TAG_MASK: 0xfff, UNIT_MASK: 0xfffff } as const;
+/** A phase tag is (sequence number << PHASE_BITS) | phase. */
+export const PHASE_BITS = 3;
 
 /** The job of phase `tag` from the control words (read after a claim: stable until the phase closes). */
 export function readJob(ctl: Int32Array, tag: number): Job {
-  return { phase: tag & 3, nBlocks: ctl[CTL.NBLOCKS], lanes: ctl[CTL.LANES], rows: ctl[CTL.ROWS], nA: ctl[CTL.NA] };
+  return { phase: tag & 7 /* (1 << PHASE_BITS) − 1 */, units: ctl[CTL.UNITS], nBlocks: ctl[CTL.NBLOCKS], rows: ctl[CTL.ROWS], nA: ctl[CTL.NA], g0: ctl[CTL.G0], gRows: ctl[CTL.GROWS] };
 }
 
 /**
- * Claims lanes of phase `tag` until none is left. `PENDING` counts claimers in flight so the
+ * Claims units of phase `tag` until none is left. `PENDING` counts claimers in flight so the
  * caller can wait for the helper; the tag check makes a late claimer of a finished phase back off.
  */
-export function claimLoop(ctl: Int32Array, tag: number, runLane: (lane: number) => void): void {
-  const { SHIFT, TAG_MASK, LANE_MASK } = CLAIM_WORD;
+export function claimLoop(ctl: Int32Array, tag: number, runUnit: (unit: number) => void): void {
+  const { SHIFT, TAG_MASK, UNIT_MASK } = CLAIM_WORD;
   for (;;) {
     Atomics.add(ctl, CTL.PENDING, 1);
     const v = Atomics.load(ctl, CTL.CLAIM);
-    if (v >>> SHIFT !== (tag & TAG_MASK) || (v & LANE_MASK) >= ctl[CTL.LANES]) {
+    if (v >>> SHIFT !== (tag & TAG_MASK) || (v & UNIT_MASK) >= ctl[CTL.UNITS]) {
       Atomics.sub(ctl, CTL.PENDING, 1);
       Atomics.notify(ctl, CTL.PENDING);
       return;
@@ -42,7 +44,7 @@ export function claimLoop(ctl: Int32Array, tag: number, runLane: (lane: number) 
       continue;
     }
     try {
-      runLane(v & LANE_MASK);
+      runUnit(v & UNIT_MASK);
     } catch (e) {
       Atomics.store(ctl, CTL.ERROR, 1);
       throw e;
@@ -81,7 +83,7 @@ function workerSource(): string {
   return `
 var __name = function (t) { return t; };
 const { workerData } = require('node:worker_threads');
-${shipSource({ CTL, CLAIM_WORD, KEY_CHUNK }, { makeViews, processLane, processBlock, readJob, claimLoop })}
+${shipSource({ CTL, CLAIM_WORD, KEY_CHUNK, KEY_PANEL_BLOCKS, PHASE, CALL_PARAM }, { makeViews, keyPanel, processUnit, packAnchors, storedForward, storedRows, storedCols, groupRows, groupCols, readJob, claimLoop })}
 const w = workerData;
 const inst = new WebAssembly.Instance(w.module, { env: { memory: w.memory } });
 const V = makeViews(w.memory.buffer, w.L);
@@ -92,7 +94,7 @@ for (;;) {
   if (tag === ${STOP_TAG}) break;
   last = tag;
   try {
-    claimLoop(V.ctl, tag, (lane) => processLane(V, w.L, inst.exports, w.th, lane, readJob(V.ctl, tag)));
+    claimLoop(V.ctl, tag, (unit) => processUnit(V, w.L, inst.exports, w.th, unit, readJob(V.ctl, tag)));
   } catch (e) { /* flagged in ERROR by claimLoop */ }
 }
 `;
@@ -131,22 +133,25 @@ export class HelperThreads {
     this.workers.length = 0;
   }
 
-  /** Publishes `job`, works on its lanes on this thread too, and waits for the helpers' lanes. */
-  runPhase(job: Job, runLane: (lane: number) => void): void {
+  /** Publishes `job`, works on its units on this thread too, and waits for the helpers' units. */
+  runPhase(job: Job, runUnit: (unit: number) => void): void {
     const ctl = this.ctl;
-    const { SHIFT, TAG_MASK, LANE_MASK } = CLAIM_WORD;
+    const { SHIFT, TAG_MASK, UNIT_MASK } = CLAIM_WORD;
+    if (job.phase >>> PHASE_BITS !== 0 || job.units > UNIT_MASK) throw new Error(`contrastive threads: phase ${job.phase} with ${job.units} units does not fit the control words`);
     ctl[CTL.NBLOCKS] = job.nBlocks;
-    ctl[CTL.LANES] = job.lanes;
+    ctl[CTL.UNITS] = job.units;
     ctl[CTL.ROWS] = job.rows;
     ctl[CTL.NA] = job.nA;
+    ctl[CTL.G0] = job.g0;
+    ctl[CTL.GROWS] = job.gRows;
     ctl[CTL.ERROR] = 0;
-    this.seq = (this.seq + 1) & 0x1fffffff;
-    const tag = (this.seq << 2) | job.phase;
+    this.seq = (this.seq + 1) & 0x0fffffff;
+    const tag = (this.seq << PHASE_BITS) | job.phase;
     Atomics.store(ctl, CTL.CLAIM, (tag & TAG_MASK) << SHIFT);
     Atomics.store(ctl, CTL.TAG, tag);
     Atomics.notify(ctl, CTL.TAG);
-    claimLoop(ctl, tag, runLane);
-    // Wait for the helper's lanes (it may still be working on one; it may also never have started).
+    claimLoop(ctl, tag, runUnit);
+    // Wait for the helper's units (it may still be working on one; it may also never have started).
     const started = Date.now();
     for (;;) {
       const p = Atomics.load(ctl, CTL.PENDING);
@@ -155,8 +160,8 @@ export class HelperThreads {
       Atomics.wait(ctl, CTL.PENDING, p, 1000);
       if (Date.now() - started > 600_000) throw new Error('contrastive helper thread did not finish in 10 minutes');
     }
-    // Close the phase: a helper that wakes late must not claim a lane once the next job is written.
-    Atomics.store(ctl, CTL.CLAIM, ((tag & TAG_MASK) << SHIFT) | LANE_MASK);
+    // Close the phase: a helper that wakes late must not claim a unit once the next job is written.
+    Atomics.store(ctl, CTL.CLAIM, ((tag & TAG_MASK) << SHIFT) | UNIT_MASK);
     if (Atomics.load(ctl, CTL.ERROR)) throw new Error('contrastive helper thread failed');
   }
 }

@@ -1,12 +1,15 @@
-// WebAssembly SIMD kernels of the blocked InfoNCE loss (kernels/contrastive/). Their shape
-// preconditions (rows % 4, key ranges % 8 or % 4) are asserted by the caller, contrastive/blocks.ts.
+// WebAssembly SIMD kernels of the InfoNCE loss (kernels/contrastive/). Their shape preconditions
+// (rows % 4, key ranges % 8 or % 4) are asserted by the caller, contrastive/blocks.ts.
 //
-// For one block of anchor rows (A_B, b×d) against all keys X = [a; c] (K×d, K = 2N padded):
-//   fwd: E = exp((A_B·Xᵀ − 1)/τ) (b×K) and the row sums of E, fused (the similarities never leave
-//        registers before the exp). The fixed shift of 1/τ replaces the usual row max: inputs are
+// For one block of anchor rows (A_B, b×d) against keys X = [a; c] (K×d, K = 2N padded):
+//   fwd: E = 2^(A'_B·Xᵀ + shift) (b×K) and the row sums of E, fused (the similarities never leave
+//        registers before the exponential). A' = A·log₂e/τ is packed by the caller, shift =
+//        −log₂e/τ: E = exp((A·Xᵀ − 1)/τ). The fixed shift replaces the usual row max: inputs are
 //        unit rows, so every logit is ≤ 1/τ and the shifted ones are ≤ 0.
 //   eX:  U += E·X (b×d), the softmax-weighted sum of keys per anchor.
 //   eTw: dX += Eᵀ·W (K×d), W = per-anchor weights × A_B: the gradient reaching every key.
+//   (colsum, scaleSym: the stored schedule's column sums and symmetric scaling; touch: a software
+//   prefetch of an E tile before eTw; panels: the key layout of fwd; exp2: fwd's 2^y alone.)
 // Each is a 4×8 register tile of f32x4 accumulators (4 rows × two vectors) with a rolled inner
 // loop: on V8 11 (Node 20) fully unrolled bodies get their addresses hoisted and spill badly,
 // while the rolled loop compiles to clean mulps/addps code at ~2× the speed of XNNPACK's GEMM
@@ -19,48 +22,13 @@
 //   x, w, u, dx: row-major with row stride d. e: row-major with row stride K.
 //   sums: one f64x2 per row (two partial sums; their total is the row sum).
 import { Fn, encodeModule, F32, I32, OP, V128 } from './asm';
+import { Exp2Emitter } from './exp2';
 
-/** Cephes-style expf on f32x4: 2^k · p(r), k = round(x·log₂e), |r| ≤ ln2/2; ~1 ulp for x ≥ −87. */
-export class ExpEmitter {
-  private readonly c: Record<string, number> = {};
-  private readonly t: number[];
-  constructor(private readonly f: Fn) {
-    const def = (name: string, v: number) => {
-      this.c[name] = f.local(V128);
-      f.f32x4Const(v).set(this.c[name]);
-    };
-    def('lo', -87); // below this expf underflows to denormals; clamp (the shifted logits never get there for τ ≥ 0.025)
-    def('log2e', 1.4426950408889634);
-    def('magic', 12582912); // 1.5·2²³: adding it rounds to an integer held in the low mantissa bits
-    def('ln2hi', 0.693359375);
-    def('ln2lo', -2.12194440e-4);
-    def('p0', 1.9875691500e-4);
-    def('p1', 1.3981999507e-3);
-    def('p2', 8.3334519073e-3);
-    def('p3', 4.1665795894e-2);
-    def('p4', 1.6666665459e-1);
-    def('p5', 5.0000001201e-1);
-    def('one', 1);
-    this.c.bias = f.local(V128);
-    f.i32(127 - 0x4b400000).i32x4Splat().set(this.c.bias); // bits(magic + k) + bias = k + 127
-    this.t = f.locals(V128, 4);
-  }
-  /** Replaces the f32x4 x on the stack by exp(x). */
-  emit(): void {
-    const { f, c } = this;
-    const [x, t, k, r] = this.t;
-    f.get(c.lo).f32x4Pmax().tee(x); // pmax(lo, x) = lo < x ? x : lo
-    f.get(c.log2e).f32x4Mul().get(c.magic).f32x4Add().tee(t);
-    f.get(c.magic).f32x4Sub().set(k);
-    f.get(x).get(k).get(c.ln2hi).f32x4Mul().f32x4Sub().get(k).get(c.ln2lo).f32x4Mul().f32x4Sub().tee(r);
-    f.get(c.p0).f32x4Mul().get(c.p1).f32x4Add();
-    for (const p of ['p2', 'p3', 'p4', 'p5']) f.get(r).f32x4Mul().get(c[p]).f32x4Add();
-    f.get(r).f32x4Mul().get(r).f32x4Mul().get(r).f32x4Add().get(c.one).f32x4Add();
-    f.get(t).get(c.bias).i32x4Add().i32(23).i32x4Shl().f32x4Mul();
-  }
-}
-
-/** acc += a·b (no FMA: relaxed-SIMD madd measured no faster on V8 11 / Zen 3). */
+/**
+ * acc += a·b. No FMA: relaxed SIMD needs --experimental-wasm-relaxed-simd on Node 20 (V8 11.3),
+ * and its madd measured no faster in these 4×8 tiles (Zen 3; Zen 5: eX 25 vs 26 GMAC/s per
+ * thread, though a register-resident loop reaches 47 against 30).
+ */
 function madd(f: Fn, acc: number, a: number, b: number): void {
   f.get(acc).get(a).get(b).f32x4Mul().f32x4Add().set(acc);
 }
@@ -73,22 +41,24 @@ function bump(f: Fn, p: number, by: number): void {
   f.get(p).i32(by).op(OP.i32Add).set(p);
 }
 
-/** fwd(abc, rows, xt, jBeg, jEnd, e, sums, invTau): see the module comment. rows % 4 == 0, j range % 8 == 0. */
+/**
+ * fwd(abc, rows, xt, jBeg, jEnd, e, sums, shift): see the module comment. rows % 4 == 0, j range
+ * % 8 == 0. The row sums are kept in f32 over one call (the caller's key chunk: ≤ 128 terms per
+ * lane) and added to the f64 sums at the end.
+ */
 function fwdKernel(d: number, K: number): Fn {
   const f = new Fn('fwd', [I32, I32, I32, I32, I32, I32, I32, F32]);
-  const [pAbc, pRows, pXt, pJb, pJe, pE, pSums, pInvTau] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const exp = new ExpEmitter(f);
-  const invTau = f.local(V128);
-  const negInvTau = f.local(V128);
-  f.get(pInvTau).f32x4Splat().set(invTau);
-  f.f32(0).get(pInvTau).op(OP.f32Sub).f32x4Splat().set(negInvTau);
+  const [pAbc, pRows, pXt, pJb, pJe, pE, pSums, pShift] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const exp = new Exp2Emitter(f);
+  const shift = f.local(V128);
+  f.get(pShift).f32x4Splat().set(shift);
   const [rg, j, q, ap, xp, pa, px, ep] = f.locals(I32, 8);
   const acc = f.locals(V128, 8);
   const [x0, x1, s] = f.locals(V128, 3);
   const sums = f.locals(V128, 4);
   f.forRange(rg, { c: 0 }, pRows, 4, () => {
     addr(f, pAbc, rg, d * 16, ap);
-    for (let r = 0; r < 4; r++) f.f64(0).f64x2Splat().set(sums[r]);
+    for (let r = 0; r < 4; r++) f.f32x4Const(0).set(sums[r]);
     f.forRange(j, pJb, pJe, 8, () => {
       addr(f, pXt, j, d * 4, xp); // panel j/8 starts at (j/8)·d·8 floats = j·d·4 bytes
       for (const a of acc) f.f32x4Const(0).set(a);
@@ -110,18 +80,18 @@ function fwdKernel(d: number, K: number): Fn {
       for (let r = 0; r < 4; r++) {
         for (let h = 0; h < 2; h++) {
           f.get(ep);
-          f.get(acc[2 * r + h]).get(invTau).f32x4Mul().get(negInvTau).f32x4Add();
+          f.get(acc[2 * r + h]).get(shift).f32x4Add();
           exp.emit();
           f.tee(acc[2 * r + h]).v128Store(r * K * 4 + h * 16);
         }
-        // sums[r] += promote(lo(e0+e1)) + promote(hi(e0+e1))
-        f.get(sums[r]).get(acc[2 * r]).get(acc[2 * r + 1]).f32x4Add().tee(x0).f64x2PromoteLow().f64x2Add();
-        f.get(x0).get(x0).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]).f64x2PromoteLow().f64x2Add().set(sums[r]);
+        f.get(sums[r]).get(acc[2 * r]).f32x4Add().get(acc[2 * r + 1]).f32x4Add().set(sums[r]);
       }
     });
+    // sums[row] (f64x2) += promote(lo(s)) + promote(hi(s))
     for (let r = 0; r < 4; r++) {
       f.get(pSums).get(rg).i32(r).op(OP.i32Add).i32(16).op(OP.i32Mul).op(OP.i32Add).tee(ep);
-      f.get(ep).v128Load(0).get(sums[r]).f64x2Add().v128Store(0);
+      f.get(ep).v128Load(0).get(sums[r]).f64x2PromoteLow().f64x2Add();
+      f.get(sums[r]).get(sums[r]).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]).f64x2PromoteLow().f64x2Add().v128Store(0);
     }
   });
   return f;
@@ -261,26 +231,36 @@ function panelsKernel(d: number): Fn {
   return f;
 }
 
-/** addTo(dst, src, n): dst[i] += src[i] (f32), n % 4 == 0. */
-function addToKernel(): Fn {
-  const f = new Fn('addTo', [I32, I32, I32]);
-  const [pDst, pSrc, pN] = [0, 1, 2];
-  const [i, a, b] = f.locals(I32, 3);
-  f.get(pDst).set(a);
-  f.get(pSrc).set(b);
-  f.forRange(i, { c: 0 }, pN, 4, () => {
-    f.get(a).get(a).v128Load(0).get(b).v128Load(0).f32x4Add().v128Store(0);
-    bump(f, a, 16);
-    bump(f, b, 16);
+/**
+ * touch(e, rows, jBeg, jEnd, sink): reads one vector per 64-byte line of e[r, jBeg..jEnd) row by
+ * row (the sum goes to sink, so the loads stay). A software prefetch: eTw walks an E tile down its
+ * rows, 16 bytes per row, one page apart, which no hardware prefetcher follows; this pass reads
+ * the same lines along the rows, which they do. jBeg % 4 == 0.
+ */
+function touchKernel(K: number): Fn {
+  const f = new Fn('touch', [I32, I32, I32, I32, I32]);
+  const [pE, pRows, pJb, pJe, pSink] = [0, 1, 2, 3, 4];
+  const [r, p, pEnd] = f.locals(I32, 3);
+  const acc = f.local(V128);
+  f.f32x4Const(0).set(acc);
+  f.forRange(r, { c: 0 }, pRows, 1, () => {
+    // p = e + (r·K + jBeg)·4 … e + (r·K + jEnd)·4, one load per 16 floats
+    f.get(pE).get(r).i32(K * 4).op(OP.i32Mul).op(OP.i32Add).tee(p);
+    f.get(pJe).i32(4).op(OP.i32Mul).op(OP.i32Add).set(pEnd);
+    f.get(p).get(pJb).i32(4).op(OP.i32Mul).op(OP.i32Add).set(p);
+    f.forRange(p, p, pEnd, 64, () => {
+      f.get(p).v128Load(0).get(acc).f32x4Add().set(acc);
+    });
   });
+  f.get(pSink).get(acc).v128Store(0);
   return f;
 }
 
-/** exp4(src, dst, n): dst[i] = exp(src[i]) with the kernels' exp (tests). n % 4 == 0. */
-function expKernel(): Fn {
-  const f = new Fn('exp4', [I32, I32, I32]);
+/** exp2(src, dst, n): dst[i] = 2^src[i] with the forward kernel's 2^y (the engine, tests). n % 4 == 0. */
+function exp2Kernel(): Fn {
+  const f = new Fn('exp2', [I32, I32, I32]);
   const [pSrc, pDst, pN] = [0, 1, 2];
-  const exp = new ExpEmitter(f);
+  const exp = new Exp2Emitter(f);
   const i = f.local(I32);
   f.forRange(i, { c: 0 }, pN, 4, () => {
     f.get(pDst).get(i).i32(4).op(OP.i32Mul).op(OP.i32Add);
@@ -297,7 +277,7 @@ function expKernel(): Fn {
  */
 export function contrastiveKernels(d: number, K: number, pages: number): Uint8Array<ArrayBuffer> {
   if (d % 8 !== 0 || K % 8 !== 0) throw new Error(`contrastiveKernels: d (${d}) and K (${K}) must be multiples of 8`);
-  return encodeModule([fwdKernel(d, K), eXKernel(d, K), eTwKernel(d, K), colsumKernel(K), scaleSymKernel(K), panelsKernel(d), addToKernel(), expKernel()], { minPages: pages, maxPages: pages, shared: true });
+  return encodeModule([fwdKernel(d, K), eXKernel(d, K), eTwKernel(d, K), colsumKernel(K), scaleSymKernel(K), panelsKernel(d), exp2Kernel(), touchKernel(K)], { minPages: pages, maxPages: pages, shared: true });
 }
 
 /** True when this runtime runs WebAssembly SIMD with shared memories. */
