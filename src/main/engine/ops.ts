@@ -1,17 +1,23 @@
 // Differentiable building blocks the stock TF.js kernels lack or make slow on wasm/cpu:
-// - gatherRows: tf.gather's gradient needs UnsortedSegmentSum, missing on wasm and O(segments·n)
-//   on cpu; here the backward is a plain scatter-add.
-// - spmm: sparse (COO) x dense with gradients into both the edge values and the dense matrix;
-//   TF.js has no sparse matmul.
-// Their loops run on WebAssembly SIMD kernels (kernels/simd/sparse.ts) when the row width is a multiple
-// of 4, else in JS on typed arrays (5-10× slower per multiply-add than one would hope). On a GPU
-// backend (webgpu) they are stock TF.js ops instead (ops-gpu.ts): nothing is read back.
+// - spmm / propagate / edgeDots: sparse (COO) x dense with gradients into both the edge values and
+//   the dense matrix; TF.js has no sparse matmul.
+// - matMul, constMatMul, l2Normalize: dense ops whose stock gradients are slow on wasm.
+// - row and column layout ops (gathers with a scatter-add gradient, …): ops-rows.ts, re-exported.
+// The sparse multiply-adds run on WebAssembly SIMD kernels (kernels/simd/sparse.ts) when the row
+// width is a multiple of 4, else in JS on typed arrays (5-10× slower per multiply-add than one
+// would hope), reading their inputs in place on the wasm heap (heap.ts). On a GPU backend (webgpu)
+// they are stock TF.js ops instead (ops-gpu.ts): nothing is read back.
 import { onGpu, tf } from './backend';
-import { edgeDotsGpu, gatherRowsGpu, propagateGpu, spmmGpu } from './ops-gpu';
+import { edgeDotsGpu, propagateGpu, spmmGpu } from './ops-gpu';
 import type { SparsePattern } from './types';
-import { edgeDotsBackwardSimd, edgeDotsSimd, gatherRowsSimd, propagateSimd, scatterAddRowsSimd, sparseSimdAvailable, spmmBackwardSimd, spmmSimd } from './kernels/simd/sparse';
+import { valuesView } from './heap';
+import { customOp } from './custom-op';
+import { edgeDotsBackwardSimd, edgeDotsSimd, propagateSimd, sparseSimdAvailable, spmmBackwardSimd, spmmSimd } from './kernels/simd/sparse';
 
 export type { SparsePattern };
+export { customOp, untaped } from './custom-op';
+export { concatColumns, concatRows, gatherRows, gatherVector, rowSum, scatterAddRows, sliceRows, takeRows } from './ops-rows';
+import { rowSum } from './ops-rows';
 
 /**
  * Runs `f` in a tidy scope and returns the result's values. Never return typed arrays from
@@ -52,73 +58,6 @@ export async function readScalars(scalars: tf.Scalar[]): Promise<number[]> {
 /** Host copies of many tensors (e.g. all variables for a checkpoint), read concurrently. */
 export async function readAll(ts: tf.Tensor[]): Promise<Float32Array[]> {
   return Promise.all(ts.map(async (t) => ((await t.data()) as Float32Array).slice()));
-}
-
-/**
- * Runs `f` with the gradient tape paused and returns its (non-tensor) result. TF.js has no public
- * no-grad scope, but it never records kernels run inside a custom-gradient forward: we run `f`
- * there. Needed for work whose result is constant w.r.t. the loss (e.g. top-k selection): under a
- * tape, every tile op would otherwise be recorded with its inputs kept until backprop, and on 23k
- * items that aborted the wasm backend.
- */
-export function untaped<T>(f: () => T): T {
-  let result: T | undefined;
-  const probe = tf.scalar(0);
-  const op = customOp<tf.Scalar>(() => {
-    result = f(); // the forward runs synchronously, before op() returns
-    return { value: tf.scalar(0), gradFunc: () => [tf.scalar(0)] };
-  });
-  try {
-    op(probe).dispose();
-  } finally {
-    probe.dispose();
-  }
-  return result as T;
-}
-
-/** tf.customGrad with the loose typing its overloads cannot express for multi-input ops. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function customOp<T extends tf.Tensor>(f: (...args: any[]) => { value: T; gradFunc: (dy: tf.Tensor, saved?: tf.Tensor[]) => tf.Tensor[] }) {
-  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => T;
-}
-
-/** Rows idx of a row-major n×d array: a copy per row (memcpy for wide rows). */
-export function takeRows(src: Float32Array, idx: Int32Array, d: number): Float32Array {
-  if (sparseSimdAvailable(d)) return gatherRowsSimd(src, idx, d);
-  const out = new Float32Array(idx.length * d);
-  if (d >= 16) {
-    for (let r = 0; r < idx.length; r++) out.set(src.subarray(idx[r] * d, idx[r] * d + d), r * d);
-  } else {
-    for (let r = 0; r < idx.length; r++) for (let c = 0; c < d; c++) out[r * d + c] = src[idx[r] * d + c];
-  }
-  return out;
-}
-
-/**
- * table[idx] with a scatter-add gradient. The forward copies rows in JS: tf.gather on the wasm
- * backend walks element by element (~100× slower for 64-wide rows).
- */
-export function gatherRows(table: tf.Tensor2D, idx: Int32Array): tf.Tensor2D {
-  if (onGpu()) return gatherRowsGpu(table, idx);
-  const [n, d] = table.shape;
-  const op = customOp<tf.Tensor2D>((t: tf.Tensor) => {
-    const value = tf.tensor2d(takeRows(t.dataSync() as Float32Array, idx, d), [idx.length, d]);
-    const gradFunc = (dy: tf.Tensor) => [tf.tensor2d(scatterAddRows(idx, dy.dataSync() as Float32Array, n, d), [n, d])];
-    return { value, gradFunc };
-  });
-  return op(table);
-}
-
-/** out (n×d) with out[idx[r]] += g[r]. */
-export function scatterAddRows(idx: Int32Array, g: Float32Array, n: number, d: number): Float32Array {
-  if (sparseSimdAvailable(d)) return scatterAddRowsSimd(idx, g, n, d);
-  const out = new Float32Array(n * d);
-  for (let r = 0; r < idx.length; r++) {
-    const src = r * d;
-    const dst = idx[r] * d;
-    for (let c = 0; c < d; c++) out[dst + c] += g[src + c];
-  }
-  return out;
 }
 
 /**
@@ -165,11 +104,6 @@ export function edgeDots(h: tf.Tensor2D, p: SparsePattern): tf.Tensor1D {
   return op(h);
 }
 
-/** Gather from a 1-D tensor with a scatter-add gradient. */
-export function gatherVector(v: tf.Tensor1D, idx: Int32Array): tf.Tensor1D {
-  return tf.reshape(gatherRows(tf.reshape(v, [-1, 1]) as tf.Tensor2D, idx), [-1]) as tf.Tensor1D;
-}
-
 /** Forward of A·H for a COO pattern (rows ascending): SIMD kernel, or plain JS. */
 export function spmmForward(p: SparsePattern, vals: Float32Array, h: Float32Array, d: number): Float32Array {
   if (sparseSimdAvailable(d)) return spmmSimd(p.rows, p.cols, vals, p.nRows, h, d);
@@ -213,12 +147,11 @@ export function spmmBackward(
     const gr = rows[e] * d;
     const hc = cols[e] * d;
     const ve = vals[e];
+    for (let c = 0; c < d; c++) dh[hc + c] += ve * g[gr + c];
+    if (!wantValues) continue;
     let acc = 0;
-    for (let c = 0; c < d; c++) {
-      acc += g[gr + c] * hx[hc + c];
-      dh[hc + c] += ve * g[gr + c];
-    }
-    if (wantValues) dv[e] = acc;
+    for (let c = 0; c < d; c++) acc += g[gr + c] * hx[hc + c];
+    dv[e] = acc;
   }
   return { dh, dv };
 }
@@ -248,6 +181,26 @@ export function spmm(p: SparsePattern, values: tf.Tensor1D, h: tf.Tensor2D, cons
 }
 
 /**
+ * A·H for a constant sparse A whose values stay on the host (fixed graphs, e.g. MICRO's user-mean
+ * pattern): nothing is uploaded per call and the gradient is dH = Aᵀ·dy only. Same results as
+ * spmm(p, tensor1d(values), h, true).
+ */
+export function spmmFixed(p: SparsePattern, values: Float32Array, h: tf.Tensor2D): tf.Tensor2D {
+  if (onGpu()) return spmm(p, tf.tensor1d(values), h, true);
+  const d = h.shape[1];
+  if (h.shape[0] !== p.nCols) throw new Error(`spmmFixed: dense rows ${h.shape[0]} != sparse cols ${p.nCols}`);
+  if (values.length !== p.rows.length) throw new Error(`spmmFixed: ${values.length} values for ${p.rows.length} edges`);
+  const op = customOp<tf.Tensor2D>((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    const value = tf.tensor2d(spmmForward(p, values, valuesView(x), d), [p.nRows, d]);
+    const gradFunc = (dy: tf.Tensor) => [tf.tensor2d(spmmBackward(p, values, NO_VALUES, valuesView(dy), d, false).dh, [p.nCols, d])];
+    return { value, gradFunc };
+  });
+  return op(h);
+}
+const NO_VALUES = new Float32Array(0);
+
+/**
  * L layers of propagation over a fixed square graph (constant edge values, no gradient into
  * them): A^L·h ('last', item-graph convolution) or the mean of h, A·h, …, A^L·h ('mean',
  * LightGCN). One op instead of L spmm ops: the layers stay in wasm memory (fewer copies and TF
@@ -269,10 +222,8 @@ export function propagate(p: SparsePattern, values: Float32Array, h: tf.Tensor2D
   }
   const op = customOp<tf.Tensor2D>((x: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);
-    const out = propagateSimd(p.rows, p.cols, values, n, x.dataSync() as Float32Array, d, layers, mode, false);
-    const gradFunc = (dy: tf.Tensor) => [
-      tf.tensor2d(propagateSimd(p.rows, p.cols, values, n, dy.dataSync() as Float32Array, d, layers, mode, true), [n, d]),
-    ];
+    const out = propagateSimd(p.rows, p.cols, values, n, valuesView(x), d, layers, mode, false);
+    const gradFunc = (dy: tf.Tensor) => [tf.tensor2d(propagateSimd(p.rows, p.cols, values, n, valuesView(dy), d, layers, mode, true), [n, d])];
     return { value: tf.tensor2d(out, [n, d]), gradFunc };
   });
   return op(h);
@@ -334,19 +285,52 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
     const value = tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D) as tf.Tensor2D;
     const gradFunc = (dy: tf.Tensor, saved?: tf.Tensor[]) => {
       const [xs, ys] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ys)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)];
+      return [tf.matMul(dy as tf.Tensor2D, transposed(ys)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)];
     };
     return { value, gradFunc };
   });
   return op(a, b);
 }
 
+/** tᵀ; a reshape for a vector (same values, no transpose kernel). */
+function transposed(t: tf.Tensor2D): tf.Tensor2D {
+  const [r, c] = t.shape;
+  return r === 1 || c === 1 ? tf.reshape(t, [c, r]) : tf.transpose(t);
+}
+
 /** Row-wise L2 normalisation, as torch's F.normalize (eps 1e-12). */
 export function l2Normalize(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
   return tf.tidy(() => {
-    const sq = tf.sum(tf.square(x), 1, true);
+    const sq = rowSum(tf.square(x) as tf.Tensor2D, true);
     return tf.mul(x, tf.rsqrt(tf.maximum(sq, eps * eps))) as tf.Tensor2D;
   });
+}
+
+/**
+ * l2Normalize with a hand-written backward: the kernels of its autodiff gradient, minus the
+ * casts, ones and copies that add nothing (same values), and x's two gradient terms added here.
+ * Backpropagation would add them to x's gradient one by one: the result is the same to the bit
+ * when nothing else reaches x's gradient before this op's (x used only here, or here last in the
+ * forward pass), else the same up to float rounding.
+ */
+export function l2NormalizeFused(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
+  const op = customOp<tf.Tensor2D>((t: tf.Tensor, save: tf.GradSaveFunc) => {
+    const sq = rowSum(tf.square(t) as tf.Tensor2D, true);
+    const m = tf.maximum(sq, eps * eps);
+    const r = tf.rsqrt(m);
+    save([t, sq, m, r]);
+    const gradFunc = (dy: tf.Tensor, saved?: tf.Tensor[]) => {
+      const [xs, sqs, ms, rs] = saved!;
+      // d(x·r): dy·r into x, Σ_row dy·x into r; rsqrt′ = −½ m^−1.5; maximum passes where sq ≥ eps²;
+      // the row sum repeats it along the row; square′ = 2x.
+      const dr = tf.sum(tf.mul(dy, xs), 1, true);
+      const dm = tf.neg(tf.div(dr, tf.mul(tf.pow(ms, 1.5), 2)));
+      const ds = tf.mul(dm, tf.cast(tf.greaterEqual(sqs, eps * eps), 'float32'));
+      return [tf.add(tf.mul(dy, rs), tf.mul(ds, tf.mul(xs, 2)))];
+    };
+    return { value: tf.mul(t, r) as tf.Tensor2D, gradFunc };
+  });
+  return op(x);
 }
 
 /** −log σ(x) written as softplus(−x): tfjs' logSigmoid gradient breaks on intermediate tensors. */

@@ -5,6 +5,7 @@ import {
   edgeDots,
   gatherRows,
   l2Normalize,
+  l2NormalizeFused,
   matMul,
   negLogSigmoid,
   scatterAddRows,
@@ -12,6 +13,7 @@ import {
   spmmBackward,
   spmmForward,
   spmmForwardJs,
+  spmmFixed,
   takeRows,
   untaped,
   type SparsePattern,
@@ -187,5 +189,37 @@ describe('untaped', () => {
     expect(() => untaped(() => {
       throw new Error('boom');
     })).toThrow('boom');
+  });
+});
+
+describe('fused forms = the stock compositions, to the bit', () => {
+  /** Value and gradient of Σ w ⊙ f(x), as plain arrays. */
+  const valueAndGrad = (f: (x: tf.Tensor2D) => tf.Tensor, x: tf.Tensor2D, w: tf.Tensor) =>
+    tf.tidy(() => [f(x).dataSync(), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t as tf.Tensor2D), w)))(x).dataSync()].map((a) => Array.from(a)));
+
+  it('l2NormalizeFused: l2Normalize\'s value and gradient (zero rows included), and a correct gradient', () => {
+    const x = tf.concat([randomTensor([6, 4], 11), tf.zeros([1, 4]), randomTensor([2, 4], 12, 1e-7)]) as tf.Tensor2D;
+    const w = randomTensor([9, 4], 13);
+    expect(valueAndGrad(l2NormalizeFused, x, w)).toEqual(valueAndGrad((t) => l2Normalize(t), x, w));
+    const w2 = randomTensor([5, 3], 20);
+    const r = gradCheck((t) => tf.sum(tf.mul(l2NormalizeFused(t as tf.Tensor2D), w2)) as tf.Scalar, [randomTensor([5, 3], 14)]);
+    expect(r.maxRelErr).toBeLessThan(1e-2);
+  });
+
+  it('spmmFixed: spmm with constant values (value and dense gradient)', () => {
+    const vals = Float32Array.from([0.5, -1, 2, 0.25, 0.75, 1.5, -0.5, 3]);
+    const h = randomTensor([5, 4], 15) as tf.Tensor2D;
+    const w = randomTensor([4, 4], 16);
+    expect(valueAndGrad((t) => spmmFixed(pattern, vals, t), h, w)).toEqual(valueAndGrad((t) => spmm(pattern, tf.tensor1d(vals), t, true), h, w));
+    expect(() => spmmFixed(pattern, vals.subarray(1), h)).toThrow(/7 values for 8 edges/);
+  });
+
+  it('matMul with a one-column right operand: the gradients of explicit transposes', () => {
+    const x = randomTensor([7, 5], 17) as tf.Tensor2D;
+    const q = randomTensor([5, 1], 18) as tf.Tensor2D;
+    const w = randomTensor([7, 1], 19);
+    const explicit = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.grads((u: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(tf.matMul(u as tf.Tensor2D, v as tf.Tensor2D), w)))([a, b]);
+    const ours = tf.grads((u: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(matMul(u as tf.Tensor2D, v as tf.Tensor2D), w)))([x, q]);
+    ours.forEach((g, i) => expect(maxDiff(g.dataSync() as Float32Array, explicit(x, q)[i].dataSync() as Float32Array)).toBeLessThan(1e-6));
   });
 });

@@ -9,6 +9,8 @@
 // Only the upper triangle of tiles is computed (the similarity is symmetric): tile (I, J≥I)
 // offers each value to row i and to row j. Memory: O(n·k + tile·dim + tile²) beyond the input.
 import { tf } from '../backend';
+import { valuesView } from '../heap';
+import { sliceRows } from '../ops-rows';
 import type { KnnOptions, KnnResult } from './knn';
 
 /** Per-row sorted top-k lists with the knn.ts order (value desc, then index asc). */
@@ -85,9 +87,11 @@ export function knnCosineTopKTf(
         for (let i0 = 0; i0 <= j0; i0 += B) {
           const ni = Math.min(B, n - i0);
           const s = tf.tidy(() => tf.matMul(rows(i0, ni), colT));
-          const tile = s.dataSync() as Float32Array;
-          s.dispose();
-          offerTile(top, tile, i0, ni, j0, nj, includeSelf, clamp);
+          try {
+            offerTile(top, valuesView(s), i0, ni, j0, nj, includeSelf, clamp); // in place: no TF.js call until disposed
+          } finally {
+            s.dispose();
+          }
         }
       } finally {
         colT.dispose();
@@ -118,16 +122,20 @@ function blockSource(features: Float32Array | tf.Tensor2D, n: number, dim: numbe
     };
     return Object.assign(f, { dispose() {} });
   }
-  const inv = tf.tidy(() => {
+  // Normalised once (the products are the per-block ones); blocks are row copies of it.
+  const normed = tf.tidy(() => {
     const sq = tf.sum(tf.square(features), 1, true);
-    return tf.where(tf.greater(sq, 0), tf.rsqrt(sq), tf.zerosLike(sq));
+    return tf.mul(features, tf.where(tf.greater(sq, 0), tf.rsqrt(sq), tf.zerosLike(sq))) as tf.Tensor2D;
   });
-  const f = (start: number, size: number) =>
-    tf.mul(tf.slice(features, [start, 0], [size, dim]), tf.slice(inv, [start, 0], [size, 1])) as tf.Tensor2D;
-  return Object.assign(f, { dispose: () => inv.dispose() });
+  const f = (start: number, size: number) => sliceRows(normed, start, size);
+  return Object.assign(f, { dispose: () => normed.dispose() });
 }
 
-/** Offers tile values to their rows, and (off-diagonal tiles) to their columns' rows. */
+/**
+ * Offers tile values to their rows, and (off-diagonal tiles) to their columns' rows, in one pass
+ * over the tile. The lists do not depend on the order of the offers (each keeps the k best by
+ * value, then index), so both directions share the row-major sweep.
+ */
 function offerTile(
   top: TopKLists,
   tile: Float32Array,
@@ -140,28 +148,19 @@ function offerTile(
 ): void {
   const thr = top.thr;
   if (clamp) for (let p = 0; p < tile.length; p++) if (tile[p] < 0) tile[p] = 0;
+  const diagonal = i0 === j0;
   for (let ii = 0; ii < ni; ii++) {
     const i = i0 + ii;
     const base = ii * nj;
     let th = thr[i];
     for (let jj = 0; jj < nj; jj++) {
       const v = tile[base + jj];
-      if (v >= th && (includeSelf || j0 + jj !== i)) {
-        top.push(i, v, j0 + jj);
+      const j = j0 + jj;
+      if (v >= th && (includeSelf || j !== i)) {
+        top.push(i, v, j);
         th = thr[i];
       }
-    }
-  }
-  if (i0 === j0) return;
-  for (let jj = 0; jj < nj; jj++) {
-    const j = j0 + jj;
-    let th = thr[j];
-    for (let ii = 0; ii < ni; ii++) {
-      const v = tile[ii * nj + jj];
-      if (v >= th) {
-        top.push(j, v, i0 + ii);
-        th = thr[j];
-      }
+      if (!diagonal && v >= thr[j]) top.push(j, v, i);
     }
   }
 }

@@ -2,7 +2,7 @@
 // LightGCN, BPR + L2, and dot-product scoring of user blocks.
 import { tf } from '../backend';
 import type { UserItems } from '../types';
-import { gatherRows, negLogSigmoid, propagate, readAll, readAsync, type SparsePattern } from '../ops';
+import { concatRows, gatherRows, negLogSigmoid, propagate, readAll, readAsync, sliceRows, type SparsePattern } from '../ops';
 import type { Rng } from '../data/random';
 import type { EmbeddingScorer } from './types';
 
@@ -17,6 +17,18 @@ export function uniqueName(name: string): string {
 export function baseName(name: string): string {
   const at = name.lastIndexOf('@');
   return at < 0 ? name : name.slice(0, at);
+}
+
+/**
+ * The identity of variables' current values, for caching what is computed from them: an update
+ * (Adam, a restore) assigns new data to a variable, and nothing writes a variable's data in place.
+ */
+export function weightsKey(vars: tf.Variable[]): object[] {
+  return vars.map((v) => v.dataId);
+}
+
+export function sameWeights(a: object[] | undefined, b: object[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** Xavier/Glorot uniform for an [rows, cols] table: bound √(6/(rows+cols)) (as torch's xavier_uniform_). */
@@ -106,6 +118,14 @@ export function buildUserItemGraph(train: UserItems, nItems: number, kind: CfAdj
   return { pattern: { nRows: n, nCols: n, rows, cols }, values };
 }
 
+/**
+ * LightGCN propagation as one (U+N)×d table: mean of E₀..E_L with E_l = P·E_{l−1}, users first.
+ * A model that reads only a batch's rows gathers them from it (row u, row U+i) without splitting.
+ */
+export function lightgcnMean(userEmb: tf.Tensor2D, itemEmb: tf.Tensor2D, graph: UserItemGraph, layers: number): tf.Tensor2D {
+  return tf.tidy(() => propagate(graph.pattern, graph.values, concatRows(userEmb, itemEmb), layers, 'mean')); // fixed graph: no gradient into its values
+}
+
 /** LightGCN propagation: mean of E₀..E_L with E_l = P·E_{l−1}. Returns [users, items]. */
 export function lightgcnPropagate(
   userEmb: tf.Tensor2D,
@@ -115,10 +135,8 @@ export function lightgcnPropagate(
 ): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => {
     const nU = userEmb.shape[0];
-    const e0 = tf.concat([userEmb, itemEmb], 0) as tf.Tensor2D;
-    const mean = propagate(graph.pattern, graph.values, e0, layers, 'mean'); // fixed graph: no gradient into its values
-    const [u, i] = tf.split(mean, [nU, mean.shape[0] - nU], 0) as [tf.Tensor2D, tf.Tensor2D];
-    return [u, i];
+    const mean = lightgcnMean(userEmb, itemEmb, graph, layers);
+    return [sliceRows(mean, 0, nU), sliceRows(mean, nU, mean.shape[0] - nU)];
   });
 }
 

@@ -198,32 +198,6 @@ export function spmmBackwardSimd(
   return { dh: A.f32(pdh, nCols * d), dv };
 }
 
-/** out (n×d) with out[idx[r]] += g[r] (the gradient of a row gather). */
-export function scatterAddRowsSimd(idx: Int32Array, g: Float32Array, n: number, d: number): Float32Array {
-  const k = need(d);
-  const A = new Arena(k);
-  A.reserve(idx.byteLength * 2 + g.byteLength + n * d * 4 + 64);
-  const pi = A.put(idx);
-  const ident = A.put(Int32Array.from({ length: idx.length }, (_, r) => r));
-  const pg = A.put(g);
-  const po = A.zeros(n * d * 4);
-  k.add(pi, ident, 0, idx.length, pg, po);
-  return A.f32(po, n * d);
-}
-
-/** out (idx.length×d) with out[r] = src[idx[r]] (a row gather). */
-export function gatherRowsSimd(src: Float32Array, idx: Int32Array, d: number): Float32Array {
-  const k = need(d);
-  const A = new Arena(k);
-  A.reserve(idx.byteLength * 2 + src.byteLength + idx.length * d * 4 + 64);
-  const pi = A.put(idx);
-  const ident = A.put(Int32Array.from({ length: idx.length }, (_, r) => r));
-  const ps = A.put(src);
-  const po = A.zeros(idx.length * d * 4);
-  k.add(ident, pi, 0, idx.length, ps, po);
-  return A.f32(po, idx.length * d);
-}
-
 /** v[e] = <h[rows[e]], h[cols[e]]> over the edges of a pattern on one n×d table. */
 export function edgeDotsSimd(rows: Int32Array, cols: Int32Array, h: Float32Array, d: number): Float32Array {
   const k = need(d);

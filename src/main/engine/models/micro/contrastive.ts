@@ -5,7 +5,8 @@
 //   ℓ_i = −cos(a_i,c_i)/τ + log( Σ_{j≠i} e^{cos(a_i,a_j)/τ} + Σ_j e^{cos(a_i,c_j)/τ} )
 // (the positive is in the denominator; intra-modality negatives exclude self), L = mean_i ℓ_i.
 import { onGpu, tf } from '../../backend';
-import { customOp, l2Normalize, readSync } from '../../ops';
+import { customOp, l2Normalize, l2NormalizeFused, readSync } from '../../ops';
+import { valuesView } from '../../heap';
 import { contrastiveCoreFast, fastContrastiveAvailable, type ContrastiveProblem } from '../../kernels/contrastive';
 import { contrastiveCoreGpu } from './contrastive-gpu';
 
@@ -24,8 +25,12 @@ export interface ContrastiveResult {
  * `blockRows` is the reference's anchor block; the fast core chooses its own (FastOptions.blockRows).
  */
 export function contrastiveCore(p: ContrastiveProblem, blockRows = 512): ContrastiveResult {
-  if (process.env.MICRO_CONTRASTIVE !== 'reference' && fastContrastiveAvailable(p.tau)) return contrastiveCoreFast(p);
+  if (fastCoreSelected(p.tau)) return contrastiveCoreFast(p);
   return contrastiveCoreReference(p, blockRows);
+}
+
+function fastCoreSelected(tau: number): boolean {
+  return process.env.MICRO_CONTRASTIVE !== 'reference' && fastContrastiveAvailable(tau);
 }
 
 /**
@@ -115,12 +120,17 @@ export function contrastiveCoreReference({ a, c, n, d, tau, anchors }: Contrasti
 export function contrastiveLoss(hm: tf.Tensor2D, hc: tf.Tensor2D, tau: number, anchors?: Int32Array): tf.Scalar {
   if (onGpu()) return tf.tidy(() => contrastiveCoreGpu(l2Normalize(hm), l2Normalize(hc), tau, anchors));
   const [n, d] = hm.shape;
+  // The fast core copies its inputs into its own memory before anything else and runs no TF.js
+  // op: it can read them in place (heap.ts). The reference runs TF.js ops: it gets copies.
+  const read = fastCoreSelected(tau) ? valuesView : (t: tf.Tensor) => t.dataSync() as Float32Array;
   const core = customOp<tf.Scalar>((a: tf.Tensor, c: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);
-    const res = contrastiveCore({ a: a.dataSync() as Float32Array, c: c.dataSync() as Float32Array, n, d, tau, anchors });
+    const res = contrastiveCore({ a: read(a), c: read(c), n, d, tau, anchors });
     // dy (e.g. β_C) scales the gradients on the backend: a JS loop over 2·N·d floats costs more.
     const gradFunc = (dy: tf.Tensor) => [tf.mul(tf.tensor2d(res.gradA, [n, d]), dy), tf.mul(tf.tensor2d(res.gradC, [n, d]), dy)];
     return { value: tf.scalar(res.loss), gradFunc };
   });
-  return tf.tidy(() => core(l2Normalize(hm), l2Normalize(hc)));
+  // hm's gradient starts with this term (the contrastive loss is the last use of hm): the fused
+  // normalisation gives its exact gradient. hc's gets other terms first, in an order kept as is.
+  return tf.tidy(() => core(l2NormalizeFused(hm), l2Normalize(hc)));
 }

@@ -4,15 +4,18 @@
 import { tf } from '../../backend';
 import type { Dataset } from '../../types';
 import { createRng, type Rng } from '../../data/random';
-import { concatPatterns, constMatMul, type HostMatrix, gatherRows, l2Normalize, matMul, propagate, readAll, spmm, untaped, type SparsePattern } from '../../ops';
+import { concatColumns, concatPatterns, constMatMul, type HostMatrix, gatherRows, l2Normalize, matMul, propagate, readAll, spmm, spmmFixed, untaped, type SparsePattern } from '../../ops';
 import {
   batchL2,
   bprLoss,
   buildUserItemGraph,
+  lightgcnMean,
   lightgcnPropagate,
   linearInit,
+  sameWeights,
   scorerFrom,
   uniqueName,
+  weightsKey,
   scoreWithEmbeddings,
   xavierUniform,
   type UserItemGraph,
@@ -21,8 +24,12 @@ import type { BatchContext, BatchLoss, EmbeddingScorer, EmbeddingTable, Recommen
 import type { MicroConfig } from './config';
 import { contrastiveLoss } from './contrastive';
 import { imputeColdRows, warmItemMask } from './cold-items';
-import { orthogonalityLoss, userMeanPattern } from './parts';
+import { fuseParts, orthogonalityLoss, userMeanPattern, type RowMatrix } from './parts';
+import { batchFinals, batchRowSets, type BatchRowSets } from './finals';
+import type { MicroForward, MicroInspection } from './outputs';
 import { buildKnnGraph, buildKnnGraphAsync, learnedGraphHost, learnedGraphHostSync, learnedGraphValues, type KnnGraph, type LearnedHost } from './graphs';
+
+export type { MicroForward, MicroInspection };
 
 interface ModalityState {
   name: string;
@@ -40,35 +47,8 @@ interface ModalityState {
   /** The next rebuild's kNN pattern and detached values, prepared from the current weights by
    *  prepareGraphs (awaited reads) and consumed by that rebuild. */
   pending?: LearnedHost;
-}
-
-export interface MicroForward {
-  userFinal: tf.Tensor2D;
-  itemFinal: tf.Tensor2D;
-  hm: tf.Tensor2D[];
-  /** Absent without an item graph (topK = 0). */
-  hc?: tf.Tensor2D;
-  h?: tf.Tensor2D;
-  hu?: tf.Tensor2D;
-  alpha?: tf.Tensor2D; // N × |M| (eq. 7)
-  alpha2?: tf.Tensor2D; // N × (1+|M|): [α_c, α_s^m...] (eq. 14)
-  orthogonality?: tf.Scalar;
-  egoUsers: tf.Tensor2D;
-  egoItems: tf.Tensor2D;
-}
-
-/** Everything an analyst inspects per item after training. */
-export interface MicroInspection {
-  modalities: {
-    name: string;
-    k: number;
-    initial: { indices: Int32Array; weights: Float32Array; cosine: Float32Array };
-    learned: { indices: Int32Array; weights: Float32Array };
-  }[];
-  lambda: number;
-  alpha?: Float32Array; // N × |M|
-  alphaSharedSpecific?: Float32Array; // N × (1+|M|)
-  embeddings: Record<string, EmbeddingTable>;
+  /** The last learned graph prepared, and the transform weights it came from (reused while unchanged). */
+  prepared?: { weights: object[]; host: LearnedHost };
 }
 
 export class MicroModel implements Recommender {
@@ -82,10 +62,11 @@ export class MicroModel implements Recommender {
   private readonly att1: { w: tf.Variable<tf.Rank.R2>; b?: tf.Variable<tf.Rank.R1>; q: tf.Variable<tf.Rank.R2> };
   private readonly q2: tf.Variable<tf.Rank.R2>;
   private readonly uiGraph: UserItemGraph;
-  private readonly userMean: { pattern: SparsePattern; values: Float32Array };
+  private readonly userMean: RowMatrix;
   /** Items with train interactions (null: all); cold ones may borrow their CF part (cold-items.ts). */
   private readonly warm: Float32Array | null;
   private scorer: EmbeddingScorer | null = null;
+  private scorerWeights?: object[];
 
   constructor(
     ds: Dataset,
@@ -207,8 +188,16 @@ export class MicroModel implements Recommender {
     if (this.graphless) return;
     for (const m of this.mods) {
       m.initial ??= await buildKnnGraphAsync(m.raw, this.nItems, m.dim, this.config.topK);
-      if (!this.config.cfPlusFeats && (rebuild || !m.learned)) m.pending = await learnedGraphHost(() => this.transform(m), this.config.topK);
+      if (!this.config.cfPlusFeats && (rebuild || !m.learned)) m.pending = await this.learnedHost(m);
     }
+  }
+
+  /** The learned graph of the current transform; unchanged weights (a validation, then the next rebuild) reuse it. */
+  private async learnedHost(m: ModalityState): Promise<LearnedHost> {
+    const t = m.transform;
+    const weights = weightsKey([t.w, ...(t.b ? [t.b] : []), ...(m.features instanceof tf.Variable ? [m.features] : [])]);
+    if (!m.prepared || !sameWeights(m.prepared.weights, weights)) m.prepared = { weights, host: await learnedGraphHost(() => this.transform(m), this.config.topK) };
+    return m.prepared.host;
   }
 
   async beforeBatch(_b: TrainBatch, ctx: BatchContext): Promise<void> {
@@ -235,20 +224,18 @@ export class MicroModel implements Recommender {
       const z = matMul(h, this.att1.w);
       return matMul(tf.tanh(this.att1.b ? tf.add(z, this.att1.b) : z) as tf.Tensor2D, this.att1.q);
     });
-    return tf.softmax(tf.concat(logits, 1)) as tf.Tensor2D;
+    return tf.softmax(concatColumns(logits)) as tf.Tensor2D;
   }
 
   /** Σ_m α^m h^m (eq. 8). */
-  static fuse(alpha: tf.Tensor2D, parts: tf.Tensor2D[]): tf.Tensor2D {
-    const cols = tf.split(alpha, parts.length, 1);
-    return parts.map((p, i) => tf.mul(p, cols[i])).reduce((s, x) => tf.add(s, x)) as tf.Tensor2D;
-  }
+  static readonly fuse = fuseParts;
 
   /**
    * Full forward pass over all users/items (graphs are sparse and cheap, so no sub-graph sampling).
    * `scoring`: the representations ranked and exported (cold items' CF part per coldItemCf).
+   * `rows`: final embeddings (and h_u) only on a batch's rows, in BatchRowSets order (finals.ts).
    */
-  forward(rebuild: boolean, scoring = false): MicroForward {
+  forward(rebuild: boolean, scoring = false, rows?: BatchRowSets): MicroForward {
     const c = this.config;
     let hm: tf.Tensor2D[];
     let hc: tf.Tensor2D | undefined;
@@ -279,33 +266,41 @@ export class MicroModel implements Recommender {
           const hs = hm.map((x) => tf.sub(x, shared) as tf.Tensor2D);
           orthogonality = orthogonalityLoss(hs);
           const cands = [shared, ...hs];
-          alpha2 = tf.softmax(tf.concat(cands.map((x) => matMul(x, this.q2)), 1)) as tf.Tensor2D;
+          alpha2 = tf.softmax(concatColumns(cands.map((x) => matMul(x, this.q2)))) as tf.Tensor2D;
           h = MicroModel.fuse(alpha2, cands);
         } else {
           h = hc;
         }
       }
     }
+    const parts = { hm, hc, h, alpha, alpha2, orthogonality, egoUsers: this.userEmb, egoItems: this.itemEmb };
+    const lightgcn = c.cfModel === 'lightgcn' && c.cfLayers > 0;
+    if (rows && h) {
+      const cf = lightgcn ? { mean: lightgcnMean(this.userEmb, this.itemEmb, this.uiGraph, c.cfLayers), nUsers: this.nUsers } : { users: this.userEmb, items: this.itemEmb };
+      return { ...parts, ...batchFinals(cf, h, c.preference ? this.userMean : null, rows) };
+    }
     let xu: tf.Tensor2D = this.userEmb;
     let xi: tf.Tensor2D = this.itemEmb;
-    if (c.cfModel === 'lightgcn' && c.cfLayers > 0) [xu, xi] = lightgcnPropagate(this.userEmb, this.itemEmb, this.uiGraph, c.cfLayers);
+    if (lightgcn) [xu, xi] = lightgcnPropagate(this.userEmb, this.itemEmb, this.uiGraph, c.cfLayers);
     if (scoring && c.coldItemCf === 'neighbours' && this.warm && h && !c.cfPlusFeats) xi = imputeColdRows(xi, this.warm, this.mods.map((m) => m.learned!.mixed));
     const itemFinal = h ? (tf.add(xi, l2Normalize(h)) as tf.Tensor2D) : xi; // eq. 17, item side
     let userFinal = xu;
     let hu: tf.Tensor2D | undefined;
     if (c.preference && h) {
-      hu = spmm(this.userMean.pattern, tf.tensor1d(this.userMean.values), h, true); // eq. 16
+      hu = spmmFixed(this.userMean.pattern, this.userMean.values, h); // eq. 16
       userFinal = tf.add(xu, l2Normalize(hu)) as tf.Tensor2D;
     }
-    return { userFinal, itemFinal, hm, hc, h, hu, alpha, alpha2, orthogonality, egoUsers: this.userEmb, egoItems: this.itemEmb };
+    return { ...parts, userFinal, itemFinal, hu };
   }
 
   batchLoss(b: TrainBatch, ctx: BatchContext): BatchLoss {
     const c = this.config;
-    const f = this.forward(ctx.firstBatchOfEpoch);
-    const u = gatherRows(f.userFinal, b.users);
-    const p = gatherRows(f.itemFinal, b.pos);
-    const n = gatherRows(f.itemFinal, b.neg);
+    const rows = batchRowSets(b);
+    const f = this.forward(ctx.firstBatchOfEpoch, false, rows);
+    // Without an item graph the finals are the full tables (forward ignores `rows`).
+    const [u, p, n] = f.h
+      ? [gatherRows(f.userFinal, rows.userAt), gatherRows(f.itemFinal, rows.posAt), gatherRows(f.itemFinal, rows.negAt)]
+      : [gatherRows(f.userFinal, b.users), gatherRows(f.itemFinal, b.pos), gatherRows(f.itemFinal, b.neg)];
     const bpr = bprLoss(u, p, n);
     const l2 =
       c.l2Target === 'final'
@@ -329,11 +324,14 @@ export class MicroModel implements Recommender {
   }
 
   async prepareScoring(): Promise<void> {
+    const weights = weightsKey(this.variables());
+    if (this.scorer && sameWeights(this.scorerWeights, weights)) return; // e.g. the final evaluation after the last validation
     await this.prepareGraphs(true); // the reference refreshes the learned graph at every evaluation
     this.scorer = await scorerFrom(() => {
       const f = this.forward(true, true);
       return [f.userFinal, f.itemFinal];
     });
+    this.scorerWeights = weights;
   }
 
   async scoreUsers(users: Int32Array): Promise<Float32Array> {
