@@ -11,6 +11,7 @@ import { readAll, readScalars } from '../ops';
 import { evaluateRankingAsync, itemsWithoutTrain, type EvaluationResult } from '../eval/evaluator';
 import type { EvalProtocol } from '../../../shared/vocabulary';
 import { planEpoch, type SamplerKind } from './sampler';
+import { sameWeights, weightsKey } from '../models/common';
 import { decodeCheckpoint, encodeCheckpoint, restoreVariables, snapshotVariables, type NamedArray } from './checkpoint';
 
 export interface TrainOptions {
@@ -240,9 +241,9 @@ export async function trainModel(model: Recommender, ds: Dataset, opts: TrainOpt
     });
   let bestWeights: NamedArray[] | undefined;
   if (opts.resumeFrom) bestWeights = decodeCheckpoint(opts.resumeFrom).best;
-  // Whether the variables still hold bestWeights (no step since the snapshot): restoring them
+  // The variables' identity when bestWeights was taken: if no step replaced them since, restoring
   // would change nothing, and skipping it keeps what the model computed from them (scorer, graphs).
-  let bestIsCurrent = false;
+  let bestKey: object[] | undefined;
 
   const epochSeconds: number[] = [];
   let status: TrainResult['status'] = 'completed';
@@ -259,7 +260,6 @@ export async function trainModel(model: Recommender, ds: Dataset, opts: TrainOpt
         const ctx = { epoch, batch: b, firstBatchOfEpoch: b === 0 };
         await model.beforeBatch?.(batch, ctx);
         const { total, parts } = await trainStep(optimizer, vars, () => model.batchLoss!(batch, ctx));
-        bestIsCurrent = false;
         if (!Number.isFinite(total)) throw new Error(`loss became ${total} at epoch ${epoch + 1}, batch ${b + 1}; try a lower learning rate`);
         parts.total = total;
         for (const [k, v] of Object.entries(parts)) (sums[k] ??= []).push(v);
@@ -295,7 +295,7 @@ export async function trainModel(model: Recommender, ds: Dataset, opts: TrainOpt
             state.misses = 0;
             result.improved = true;
             bestWeights = await snapshotVariables(vars);
-            bestIsCurrent = true;
+            bestKey = weightsKey(vars);
           } else if (++state.misses > opts.patience) {
             stop = true;
           }
@@ -319,7 +319,7 @@ export async function trainModel(model: Recommender, ds: Dataset, opts: TrainOpt
     optimizer.dispose();
   }
   // Keep the best validated weights, as the reference reports the test score at the best epoch.
-  if (bestWeights && !bestIsCurrent) restoreVariables(vars, bestWeights);
+  if (bestWeights && !sameWeights(bestKey, weightsKey(vars))) restoreVariables(vars, bestWeights);
   await model.prepareScoring();
   return {
     status,

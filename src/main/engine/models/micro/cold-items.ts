@@ -13,12 +13,15 @@
 import { tf } from '../../backend';
 import { propagate, type SparsePattern } from '../../ops';
 import type { UserItems } from '../../types';
+import { itemsWithoutTrain } from '../../eval/evaluator';
 
 /** N × 1: 1 for an item with train interactions, 0 for a cold one; null when every item is warm. */
 export function warmItemMask(train: UserItems, nItems: number): Float32Array | null {
-  const warm = new Float32Array(nItems);
-  for (let p = 0; p < train.indices.length; p++) warm[train.indices[p]] = 1;
-  return warm.every((v) => v === 1) ? null : warm;
+  const cold = itemsWithoutTrain(train, nItems);
+  if (!cold.length) return null;
+  const warm = new Float32Array(nItems).fill(1);
+  for (const i of cold) warm[i] = 0;
+  return warm;
 }
 
 /** The graph rows normalised to sum 1 (rows without an edge stay 0). */
