@@ -5,7 +5,7 @@
 // modalities (one call each, as a MICRO batch makes them): the median wall and CPU ms per call,
 // the multiply-adds per call and the GMAC/s achieved; then a one-thread per-kernel breakdown of one
 // call, and the machine's wasm SIMD peak (a register-resident mul+add loop, per thread). First the
-// calibration line of tests/bench/run.ts (wasm matMul GFLOP/s, memory copy GB/s), so that figures
+// calibration line of tests/bench/calibration.ts (wasm matMul, memory copy, SIMD peak), so that figures
 // from two machines can be put side by side.
 // --baseline DIR: a copy of an older src/main/engine/kernels (e.g. `git archive HEAD
 // src/main/engine/kernels | tar -x -C /tmp/old`, then DIR = /tmp/old/src/main/engine/kernels)
@@ -19,9 +19,7 @@ import { parseArgs } from 'node:util';
 import * as current from '../../src/main/engine/kernels/contrastive';
 import { Engine } from '../../src/main/engine/kernels/contrastive/engine';
 import type { Kernels } from '../../src/main/engine/kernels/contrastive/plan';
-import { encodeModule, Fn, I32, V128 } from '../../src/main/engine/kernels/simd/asm';
-import { initBackend } from '../../src/main/engine/backend';
-import { matmulGflops } from '../../src/main/runs/doctor';
+import { calibrationLine, measureCalibration } from './calibration';
 import { lcg } from '../helpers/arrays';
 
 const { values } = parseArgs({
@@ -158,52 +156,9 @@ function breakdown(exact: boolean): void {
   console.log(`  1 thread, ${exact ? 'exact' : 'sampled'}: ${total.toFixed(1)} ms (CPU ${cpuTotal.toFixed(1)}) = ${parts}, outside kernels ${(total - inKernels).toFixed(1)} (wall ms)`);
 }
 
-/** Register-resident f32x4 mul+add chains (no memory): the per-thread multiply-add ceiling, CPU time. */
-function peakGmacs(): number {
-  const chains = 12; // 12 accumulators + 2 operands fit the 16 xmm registers V8 allocates
-  const f = new Fn('peak', [I32]);
-  const acc = f.locals(V128, chains);
-  const [mul, add] = f.locals(V128, 2);
-  const i = f.local(I32);
-  f.f32x4Const(0.999).set(mul).f32x4Const(0.001).set(add);
-  acc.forEach((a, k) => f.f32x4Const(k).set(a));
-  f.forRange(i, { c: 0 }, 0, 1, () => {
-    for (const a of acc) f.get(a).get(mul).f32x4Mul().get(add).f32x4Add().set(a);
-  });
-  f.i32(0).get(acc[0]);
-  for (const a of acc.slice(1)) f.get(a).f32x4Add();
-  f.v128Store(0);
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-  const module = new WebAssembly.Module(encodeModule([f], { minPages: 1, maxPages: 1, shared: true }));
-  const run = (new WebAssembly.Instance(module, { env: { memory } }).exports as { peak: (iters: number) => void }).peak;
-  const iters = 20_000_000;
-  run(iters); // tier-up
-  let best = 0;
-  for (let rep = 0; rep < 3; rep++) {
-    const cpu = process.cpuUsage();
-    run(iters);
-    best = Math.max(best, (iters * chains * 4) / cpuMs(cpu) / 1e6);
-  }
-  return best;
-}
-
-/** The calibration of tests/bench/run.ts (section.ts → calibrate), taken the same way. */
-async function calibration(): Promise<string> {
-  await initBackend('wasm');
-  const { gflops, n: size } = await matmulGflops(2);
-  const src = new Float64Array(8 * 2 ** 20).fill(1); // 64 MiB
-  const dst = new Float64Array(src.length);
-  let best = Infinity;
-  for (let r = 0; r < 10; r++) {
-    const t = performance.now();
-    dst.set(src);
-    best = Math.min(best, performance.now() - t);
-  }
-  return `calibration: wasm matMul ${gflops.toFixed(1)} GFLOP/s (${size}²), memory copy ${((2 * src.byteLength) / best / 1e6).toFixed(1)} GB/s`;
-}
-
 async function main(): Promise<void> {
-  console.log(await calibration());
+  const cal = await measureCalibration();
+  console.log(calibrationLine(cal));
   const impls: Impl[] = [];
   if (values.baseline) {
     const dir = path.resolve(values.baseline);
@@ -225,8 +180,8 @@ async function main(): Promise<void> {
     console.log('\nper kernel (current, one thread, one modality):');
     for (const exact of modes) breakdown(exact);
   }
-  const peak = peakGmacs();
-  console.log(`\nwasm SIMD peak: ${peak.toFixed(1)} GMAC/s per thread (${(2 * peak).toFixed(1)} GFLOP/s; 12 register-resident f32x4 mul+add chains)`);
+  const peak = threads > 1 ? cal.simdPeak2 : cal.simdPeak1;
+  console.log(`\nwasm SIMD peak: ${peak.toFixed(1)} GMAC/s per thread with ${threads} thread(s) at once (12 register-resident f32x4 mul+add chains)`);
   console.log(`exact floor at that peak on ${threads} thread(s): ${(macs(true) / (peak * threads) / 1e6).toFixed(0)} ms per call`);
 }
 

@@ -11,7 +11,7 @@ import { knnCosineTopK } from '../../src/main/engine/graph/knn';
 import type { Recommender } from '../../src/main/engine/models/types';
 import type { Dataset } from '../../src/main/engine/types';
 import { CLOTHING, generateDataset, tiktokDataset } from './datasets';
-import { matmulGflops as matmulGflopsOf } from '../../src/main/runs/doctor';
+import { measureCalibration, type Calibration } from './calibration';
 
 export interface EpochConfig {
   preset: 'paper' | 'reference';
@@ -36,13 +36,7 @@ export type SectionSpec =
   /** The machine's speed, so figures from two machines can be put side by side. */
   | { kind: 'calibrate'; seconds: number };
 
-export interface Calibration {
-  /** float32 n×n matMul on the wasm backend (XNNPACK SIMD), GFLOP/s. */
-  matmulGflops: number;
-  matmulSize: number;
-  /** Float64Array.set of 64 MiB, best of 10, counting read + write, GB/s. */
-  copyGBs: number;
-}
+export type { Calibration } from './calibration';
 
 export interface EpochMeasurement {
   dataset: string;
@@ -161,18 +155,7 @@ async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Prom
 }
 
 async function calibrate(spec: Extract<SectionSpec, { kind: 'calibrate' }>): Promise<Calibration> {
-  await initBackend('wasm');
-  // The same measurement as `micro doctor` (1024², wasm): one figure, one way of taking it.
-  const { gflops: matmulGflops, n } = await matmulGflopsOf(spec.seconds);
-  const src = new Float64Array(8 * 2 ** 20).fill(1); // 64 MiB
-  const dst = new Float64Array(src.length);
-  let best = Infinity;
-  for (let r = 0; r < 10; r++) {
-    const s = now();
-    dst.set(src);
-    best = Math.min(best, now() - s);
-  }
-  return { matmulGflops, matmulSize: n, copyGBs: (2 * src.byteLength) / best / 1e9 };
+  return measureCalibration(spec.seconds);
 }
 
 async function knnSection(spec: Extract<SectionSpec, { kind: 'knn' }>): Promise<KnnMeasurement> {
