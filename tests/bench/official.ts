@@ -3,6 +3,7 @@
 // apart on the same machine rather than with a figure from another VM:
 //   node --import tsx tests/bench/official.ts --repo DIR [--epochs 1] [--data ../shared/data/tiktok]
 //        [--python python3] [--work /tmp/micro-official]
+// or `npm run bench -- --official DIR`, which puts the ratio next to our epochs (run.ts).
 // DIR is a checkout of the official repository (never copied into this project). Needs a Python
 // with torch (CPU), numpy, scipy, scikit-learn and tqdm. The copy under --work gets the smallest
 // changes that let it run here, none of which touches the training step:
@@ -24,23 +25,28 @@ import { parseArgs } from 'node:util';
 import { readNpy, writeNpy } from '../../src/main/engine/data/npy';
 import { calibrationLine, measureCalibration } from './calibration';
 
-const { values } = parseArgs({
-  options: {
-    repo: { type: 'string' },
-    epochs: { type: 'string', default: '1' },
-    data: { type: 'string', default: path.join(import.meta.dirname, '../../../shared/data/tiktok') },
-    python: { type: 'string', default: 'python3' },
-    work: { type: 'string', default: '/tmp/micro-official' },
-  },
-});
-if (!values.repo || !fs.existsSync(path.join(values.repo, 'codes', 'main.py'))) {
-  console.error('official.ts: --repo must be a checkout of github.com/CRIPAC-DIG/MICRO (with codes/main.py)');
-  process.exit(2);
+export interface OfficialOptions {
+  /** A checkout of github.com/CRIPAC-DIG/MICRO. */
+  repo: string;
+  epochs?: number;
+  /** The TikTok folder (train.json, val.json, image_feat.npy, audio_feat.npy). */
+  data?: string;
+  python?: string;
+  /** Scratch folder for the patched copy and its data (emptied first). */
+  work?: string;
+  /** Each epoch's seconds as the official code prints them. */
+  onEpoch?: (epoch: number, seconds: number) => void;
 }
-const epochs = Number(values.epochs);
-if (!(Number.isInteger(epochs) && epochs >= 1 && epochs < 5)) {
-  console.error('official.ts: --epochs must be 1 to 4 (the 5th epoch would validate and test)');
-  process.exit(2);
+
+const DEFAULT_DATA = path.join(import.meta.dirname, '../../../shared/data/tiktok');
+
+/** Seconds per epoch of the official code on this machine (training only, as it prints them). */
+export async function timeOfficial(o: OfficialOptions): Promise<number[]> {
+  const epochs = o.epochs ?? 1;
+  if (!fs.existsSync(path.join(o.repo, 'codes', 'main.py'))) throw new Error(`official code: ${o.repo} is not a checkout of github.com/CRIPAC-DIG/MICRO (no codes/main.py)`);
+  if (!(Number.isInteger(epochs) && epochs >= 1 && epochs < 5)) throw new Error('official code: epochs must be 1 to 4 (the 5th epoch would validate and test)');
+  const codes = prepare(o.repo, o.data ?? DEFAULT_DATA, o.work ?? '/tmp/micro-official');
+  return runOfficial(codes, o.python ?? 'python3', epochs, o.onEpoch ?? (() => {}));
 }
 
 /** Replaces `from` in a file of the copy, failing loudly when the official code has changed. */
@@ -51,10 +57,10 @@ function patch(file: string, from: string | RegExp, to: string): void {
   fs.writeFileSync(file, next);
 }
 
-function prepare(work: string): string {
+function prepare(repo: string, source: string, work: string): string {
   fs.rmSync(work, { recursive: true, force: true });
   const codes = path.join(work, 'codes');
-  fs.cpSync(path.join(values.repo!, 'codes'), codes, { recursive: true });
+  fs.cpSync(path.join(repo, 'codes'), codes, { recursive: true });
   fs.mkdirSync(path.join(codes, 'logs'), { recursive: true });
   patch(path.join(codes, 'main.py'), /\.cuda\(\)/g, '');
   patch(path.join(codes, 'Models.py'), /\.cuda\(\)/g, '');
@@ -70,26 +76,26 @@ function prepare(work: string): string {
   );
   const data = path.join(work, 'data', 'tiktok');
   fs.mkdirSync(path.join(data, '5-core'), { recursive: true });
-  fs.copyFileSync(path.join(values.data, 'train.json'), path.join(data, '5-core', 'train.json'));
-  fs.copyFileSync(path.join(values.data, 'val.json'), path.join(data, '5-core', 'val.json'));
-  fs.copyFileSync(path.join(values.data, 'val.json'), path.join(data, '5-core', 'test.json'));
+  fs.copyFileSync(path.join(source, 'train.json'), path.join(data, '5-core', 'train.json'));
+  fs.copyFileSync(path.join(source, 'val.json'), path.join(data, '5-core', 'val.json'));
+  fs.copyFileSync(path.join(source, 'val.json'), path.join(data, '5-core', 'test.json'));
   for (const [ours, theirs] of [['image_feat.npy', 'image_feat.npy'], ['audio_feat.npy', 'text_feat.npy']]) {
-    const { data: table, shape } = readNpy(path.join(values.data, ours)); // float16 → Float32Array
+    const { data: table, shape } = readNpy(path.join(source, ours)); // float16 → Float32Array
     writeNpy(path.join(data, theirs), table as Float32Array, shape, 'float32');
   }
   return codes;
 }
 
-function runOfficial(codes: string): Promise<number[]> {
+function runOfficial(codes: string, python: string, epochs: number, onEpoch: (epoch: number, seconds: number) => void): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(values.python!, ['main.py', '--dataset', 'tiktok', '--epoch', String(epochs)], { cwd: codes, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(python, ['main.py', '--dataset', 'tiktok', '--epoch', String(epochs)], { cwd: codes, stdio: ['ignore', 'pipe', 'pipe'] });
     const seconds: number[] = [];
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       for (const m of chunk.toString().matchAll(/Epoch (\d+) \[([\d.]+)s\]/g)) {
         seconds.push(Number(m[2]));
-        console.log(`official epoch ${Number(m[1]) + 1}: ${m[2]} s`);
+        onEpoch(Number(m[1]) + 1, Number(m[2]));
       }
     };
     child.stdout.on('data', onData);
@@ -101,7 +107,27 @@ function runOfficial(codes: string): Promise<number[]> {
   });
 }
 
-console.log(calibrationLine(await measureCalibration()));
-const seconds = await runOfficial(prepare(values.work));
-console.log(calibrationLine(await measureCalibration()));
-console.log(`official MICRO (PyTorch, CPU): ${seconds.map((s) => s.toFixed(1)).join(', ')} s per TikTok epoch (training only)`);
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { repo: { type: 'string' }, epochs: { type: 'string', default: '1' }, data: { type: 'string' }, python: { type: 'string' }, work: { type: 'string' } },
+  });
+  if (!values.repo) throw new Error('usage: official.ts --repo <checkout of github.com/CRIPAC-DIG/MICRO> [--epochs 1] [--data DIR] [--python python3] [--work DIR]');
+  console.log(calibrationLine(await measureCalibration()));
+  const seconds = await timeOfficial({
+    repo: values.repo,
+    epochs: Number(values.epochs),
+    data: values.data,
+    python: values.python,
+    work: values.work,
+    onEpoch: (e, s) => console.log(`official epoch ${e}: ${s.toFixed(1)} s`),
+  });
+  console.log(calibrationLine(await measureCalibration()));
+  console.log(`official MICRO (PyTorch, CPU): ${seconds.map((s) => s.toFixed(1)).join(', ')} s per TikTok epoch (training only)`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  main().catch((e: Error) => {
+    console.error(e.message);
+    process.exitCode = 2;
+  });
+}

@@ -16,6 +16,9 @@
 //        [--whole tiktok|all|none]  which datasets get whole epochs timed (default tiktok)
 //        [--reference]   also time the reference (TF.js + JS) contrastive core on TikTok (slow)
 //        [--json FILE]   also write the raw measurements
+//        [--official DIR] first time one epoch of the official PyTorch code (a checkout of
+//                         CRIPAC-DIG/MICRO; tests/bench/official.ts) on this machine, and give
+//                         each TikTok epoch as a multiple of it
 //        [--backend NAME] TF.js backend of every section (MICRO_BACKEND); on a software WebGPU
 //                         adapter (llvmpipe) the figures are a smoke test, not GPU speed
 import { spawnSync } from 'node:child_process';
@@ -25,6 +28,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MICRO_PRESETS } from '../../src/main/engine/models/micro/config';
 import { calibrationLine } from './calibration';
+import { timeOfficial } from './official';
 import type { Calibration, EpochConfig, EpochMeasurement, KnnMeasurement, SectionSpec } from './section';
 
 const { values } = parseArgs({
@@ -35,6 +39,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     backend: { type: 'string' },
     whole: { type: 'string', default: 'tiktok' },
+    official: { type: 'string' },
   },
 });
 if (values.backend) process.env.MICRO_BACKEND = values.backend; // inherited by every section's child
@@ -107,14 +112,26 @@ console.log(calibrationLine(cal));
 console.log(`contrastive helper threads: ${process.env.MICRO_CONTRASTIVE_THREADS ?? 'default (2)'}; "whole" = every batch of one epoch timed; "extrapolated" = first + warm-up batch, then ${batches} timed batches (${batches + 2} in sampled mode) × batches/epoch.`);
 console.log(`default sampled anchors: ${MICRO_PRESETS.paper.sampledAnchors}`);
 console.log(`backend: ${values.backend ?? process.env.MICRO_BACKEND ?? 'auto'}${await backendLabel()}\n`);
+let officialS: number | undefined;
+if (values.official) {
+  const [s] = await timeOfficial({ repo: values.official });
+  officialS = s;
+  console.log(`official MICRO code (PyTorch, CPU) on this machine: ${f1(s)} s per TikTok epoch (training only, one epoch, just before our sections)\n`);
+}
 
 if (sections.has('tiktok')) {
   const runs: EpochMeasurement[] = [];
   for (const c of configs(true, wholeFor('tiktok'))) runs.push(...runSection<{ runs: EpochMeasurement[] }>({ kind: 'epoch', dataset: 'tiktok', configs: [c] }).runs);
   const d = runs[0];
   console.log(`## 1. TikTok (${d.real ? 'real data, ../shared/data/tiktok' : 'generated, same shape'}): 6,710 items, 9,308 users, 59,541 train, image + audio 128-d`);
-  console.log('Target: exact ≥ 5× and sampled ≥ 20× faster than the official PyTorch code on the same machine (measured there 179-211 s/epoch on a 2-core AMD EPYC, 2026-12-01).\n');
-  table(['preset', 'contrastive', 's/batch', 'first batch s', 'batches/epoch', 's/epoch (whole)', 's/epoch (extrapolated)', 'validation s', 'peak RSS'], epochRows(runs, true));
+  console.log('Target: exact ≥ 5× and sampled ≥ 20× faster than the official PyTorch code on the same machine (--official DIR measures it here; from outside: 179-211 s/epoch on a 2-core AMD EPYC, 2026-12-01).\n');
+  const head = ['preset', 'contrastive', 's/batch', 'first batch s', 'batches/epoch', 's/epoch (whole)', 's/epoch (extrapolated)', 'validation s', 'peak RSS'];
+  const rows = epochRows(runs, true);
+  if (officialS !== undefined) {
+    head.push('× official (whole)');
+    rows.forEach((row, i) => row.push(runs[i].wholeEpochS ? `${f1(officialS! / runs[i].wholeEpochS!)}×` : '-'));
+  }
+  table(head, rows);
   // What the machine allows: the exact loss's multiply-adds (stored schedule, 4.5·N²·d per
   // modality and batch, N and d padded to 8) at the two-thread SIMD peak of the calibration line.
   const np = Math.ceil(6710 / 8) * 8;
