@@ -3,26 +3,15 @@
 //   node --import tsx tests/bench/op-profile.ts [--preset reference] [--mode sampled] [--batches 5]
 import { parseArgs } from 'node:util';
 import { initBackend, tf } from '../../src/main/engine/backend';
-import { resolveRun, createModel } from '../../src/main/engine/experiment';
-import { trainStep } from '../../src/main/engine/train/trainer';
-import { planEpoch } from '../../src/main/engine/train/sampler';
-import { createRng } from '../../src/main/engine/data/random';
+import { resolveRun } from '../../src/main/engine/experiment';
+import { epochSteps } from './epoch-steps';
 import { tiktokDataset } from './datasets';
 
 const { values } = parseArgs({ options: { preset: { type: 'string', default: 'reference' }, mode: { type: 'string', default: 'sampled' }, batches: { type: 'string', default: '5' } } });
 await initBackend('wasm');
 const { ds } = tiktokDataset();
 const run = resolveRun({ model: 'micro', preset: values.preset as 'paper', seed: 123, model_overrides: { contrastiveMode: values.mode } });
-const model = createModel(run, ds);
-const vars = model.variables();
-const optimizer = tf.train.adam(run.train.lr);
-const plan = planEpoch(run.train.sampler, ds.train, ds.nItems, run.train.batchSize, createRng(run.seed));
-const step = async (b: number) => {
-  const batch = plan.next();
-  const ctx = { epoch: 0, batch: b, firstBatchOfEpoch: b === 0 };
-  await model.beforeBatch?.(batch, ctx);
-  await trainStep(optimizer, vars, () => model.batchLoss!(batch, ctx).total);
-};
+const { step } = epochSteps(run, ds);
 await step(0);
 await step(1);
 const byKernel = new Map<string, { ms: number; calls: number }>();

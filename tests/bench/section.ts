@@ -2,13 +2,12 @@
 //   node --import tsx tests/bench/section.ts '<json spec>'
 // prints one line `BENCH_RESULT <json>`. See run.ts for the specs.
 import { initBackend, tf, type BackendName } from '../../src/main/engine/backend';
-import { resolveRun, createModel } from '../../src/main/engine/experiment';
-import { evaluateModel, trainStep } from '../../src/main/engine/train/trainer';
-import { planEpoch } from '../../src/main/engine/train/sampler';
+import { resolveRun } from '../../src/main/engine/experiment';
+import { epochSteps } from './epoch-steps';
+import { evaluateModel } from '../../src/main/engine/train/trainer';
 import { createRng } from '../../src/main/engine/data/random';
 import { knnCosineTopKTf } from '../../src/main/engine/graph/knn-tf';
 import { knnCosineTopK } from '../../src/main/engine/graph/knn';
-import type { Recommender } from '../../src/main/engine/models/types';
 import type { Dataset } from '../../src/main/engine/types';
 import { CLOTHING, generateDataset, tiktokDataset } from './datasets';
 import { measureCalibration, type Calibration } from './calibration';
@@ -99,18 +98,9 @@ async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Prom
   const run = resolveRun({ model: 'micro', preset: spec.preset, seed: 123, model_overrides: overrides });
   debug(`${spec.preset}/${spec.mode}: building the model`);
   let t = now();
-  const model: Recommender = createModel(run, ds);
+  const { model, batches, step, dispose } = epochSteps(run, ds);
   debug('model built');
   const buildS = now() - t;
-  const vars = model.variables();
-  const optimizer = tf.train.adam(run.train.lr);
-  const plan = planEpoch(run.train.sampler, ds.train, ds.nItems, run.train.batchSize, createRng(run.seed));
-  const step = async (b: number) => {
-    const batch = plan.next();
-    const ctx = { epoch: 0, batch: b, firstBatchOfEpoch: b === 0 };
-    await model.beforeBatch?.(batch, ctx);
-    await trainStep(optimizer, vars, () => model.batchLoss!(batch, ctx).total);
-  };
   const t0 = now();
   t = t0;
   await step(0); // rebuilds the learned graphs, as every epoch's first batch does
@@ -120,10 +110,10 @@ async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Prom
   t = now();
   for (let b = 0; b < spec.batches; b++) await step(2 + b);
   const batchS = (now() - t) / spec.batches;
-  const epochS = firstBatchS + (plan.batches - 1) * batchS;
+  const epochS = firstBatchS + (batches - 1) * batchS;
   let wholeEpochS: number | undefined;
   if (spec.whole) {
-    for (let b = 2 + spec.batches; b < plan.batches; b++) await step(b);
+    for (let b = 2 + spec.batches; b < batches; b++) await step(b);
     wholeEpochS = now() - t0;
   }
   const out: EpochMeasurement = {
@@ -136,7 +126,7 @@ async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Prom
     firstBatchS,
     batchS,
     batchesTimed: spec.batches,
-    batchesPerEpoch: plan.batches,
+    batchesPerEpoch: batches,
     epochS,
     wholeEpochS,
     maxRssMB: 0,
@@ -148,8 +138,7 @@ async function measureEpoch(ds: Dataset, real: boolean, spec: EpochConfig): Prom
     out.valS = now() - t;
     out.valRecall20 = val['recall@20'];
   }
-  optimizer.dispose();
-  model.dispose();
+  dispose();
   out.maxRssMB = maxRssMB(); // process peak so far
   return out;
 }
