@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { DEFAULT_CHECKPOINT_RETENTION, StoreError, type RunStore, type DatasetRecord, type EvaluationInput, type RunRecord } from '../store';
 import type { Dataset, ProgressFn } from '../engine/types';
+import type { ItemGraphs } from '../engine/models/types';
 import { activeBackend } from '../engine/backend';
 import { resolveRun, runExperiment, type ResolvedRun, type RunOutcome, type RunSpec } from '../engine/experiment';
 import { MicroModel } from '../engine/models/micro/model';
@@ -135,6 +136,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       store.putArtifact(run.id, { kind: 'resources', name: 'memory', format: 'f64', payload: new Float64Array([peakRss / 2 ** 20]), shape: [1], meta: { peakRssMb: peakRss / 2 ** 20, sampled: 'process RSS at every progress event' } });
       if (out.model instanceof MicroModel) await saveMicroArtifacts(store, run.id, out.model);
+      else if (out.model.itemGraphs) saveGraphArtifacts(store, run.id, await out.model.itemGraphs());
       await saveEmbeddingArtifacts(store, run.id, out.model);
       saveIdMaps(store, run.id, ds);
       const status = out.train.status === 'cancelled' ? 'cancelled' : 'completed';
@@ -181,12 +183,11 @@ export function savePerUserMetrics(store: RunStore, runId: number, perUser: RunO
   }
 }
 
-/** Neighbour lists (initial / learned / combined per modality) and attention weights (embeddings: run-artifacts.ts). */
-export async function saveMicroArtifacts(store: RunStore, runId: number, model: MicroModel): Promise<void> {
-  const ins = await model.inspect();
-  const n = model.nItems;
-  for (const m of ins.modalities) {
-    const combined = combinedNeighbours(m, ins.lambda, n);
+/** Neighbour lists per modality and stage: initial, learned and their λ-combination (eq. 5). */
+export function saveGraphArtifacts(store: RunStore, runId: number, graphs: ItemGraphs): void {
+  for (const m of graphs.modalities) {
+    const n = m.initial.indices.length / m.k;
+    const combined = combinedNeighbours(m, graphs.lambda, n);
     const put = (stage: 'initial' | 'learned' | 'combined', idx: Int32Array, w: Float32Array, k: number) => {
       store.putNeighbours(runId, { modality: m.name, stage, payload: idx, shape: [n, k], format: 'i32', meta: { k } });
       store.putArtifact(runId, { kind: 'neighbour-weights', name: `${m.name}/${stage}`, format: 'f32', payload: w, shape: [n, k], meta: { modality: m.name, stage } });
@@ -195,6 +196,13 @@ export async function saveMicroArtifacts(store: RunStore, runId: number, model: 
     put('learned', m.learned.indices, m.learned.weights, m.k);
     put('combined', combined.indices, combined.weights, combined.k);
   }
+}
+
+/** MICRO's neighbour lists and attention weights, from one inspection (embeddings: run-artifacts.ts). */
+export async function saveMicroArtifacts(store: RunStore, runId: number, model: MicroModel): Promise<void> {
+  const ins = await model.inspect();
+  const n = model.nItems;
+  saveGraphArtifacts(store, runId, ins);
   const names = ins.modalities.map((m) => m.name);
   if (ins.alpha) store.putArtifact(runId, { kind: 'attention', name: 'modality', format: 'f32', payload: ins.alpha, shape: [n, names.length], meta: { columns: names } });
   if (ins.alphaSharedSpecific)

@@ -114,7 +114,7 @@ export async function exportRun(store: RunStore, runId: number, o: ExportOptions
     const f = path.join(o.out, `${base}-graphs.csv`);
     const lines = ['source,target,weight,modality,stage'];
     const lists = store.listArtifacts(runId, { kind: 'neighbours' });
-    if (!lists.length) throw new Error(`run ${runId} has no neighbour graphs (only MICRO runs store them)`);
+    if (!lists.length) throw new Error(`run ${runId} has no neighbour graphs (MICRO and LATTICE runs store them)`);
     for (const meta of lists) {
       const idx = store.getArtifact(meta.id, { payload: true })!;
       const w = store.findArtifact(runId, 'neighbour-weights', meta.name, { payload: true });

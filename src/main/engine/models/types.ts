@@ -42,7 +42,28 @@ export interface Recommender {
    * models without embeddings (Popularity, the kNN baselines).
    */
   embeddingTables?(): Promise<Record<string, EmbeddingTable>>;
+  /**
+   * The per-modality item graphs a run stores for the explorer and the graph export (MICRO's
+   * initial, learned and λ-combined lists; LATTICE's shares of its fused graph); absent for models
+   * without item graphs.
+   */
+  itemGraphs?(): Promise<ItemGraphs>;
   dispose(): void;
+}
+
+/**
+ * Item graphs by modality, each an n × k neighbour list per stage: `initial` (from raw features)
+ * and `learned` (from learned features); the stored `combined` list is (1 − λ)·learned + λ·initial
+ * per item (inspect.ts combinedNeighbours), i.e. the graph the model convolves on for that modality.
+ */
+export interface ItemGraphs {
+  lambda: number;
+  modalities: {
+    name: string;
+    k: number;
+    initial: { indices: Int32Array; weights: Float32Array };
+    learned: { indices: Int32Array; weights: Float32Array };
+  }[];
 }
 
 /** A host copy of one embedding table (row-major rows × cols). */

@@ -18,7 +18,7 @@ export default defineModel<LatticeConfig>({
   label: 'LATTICE',
   description: "Learned item graphs fused by global modality weights, no contrastive fusion (MM'21)",
   trainable: true,
-  capabilities: { embeddings: true, graphs: false, attention: false, explanations: false },
+  capabilities: { embeddings: true, graphs: true, attention: false, explanations: false },
   schema,
   defaults: (preset) => {
     const p = MICRO_PRESETS[preset];

@@ -14,7 +14,7 @@ import type { Dataset } from '../../types';
 import { createRng } from '../../data/random';
 import { concatPatterns, constMatMul, edgeDots, gatherRows, gatherVector, l2Normalize, propagate, readAsync, spmm, untaped, type SparsePattern } from '../../ops';
 import { batchL2, bprLoss, buildUserItemGraph, lightgcnPropagate, linearInit, scorerFrom, scoreWithEmbeddings, uniqueName, xavierUniform, type CfAdjacency, type UserItemGraph } from '../common';
-import type { BatchContext, BatchLoss, EmbeddingScorer, EmbeddingTable, Recommender, TrainBatch } from '../types';
+import type { BatchContext, BatchLoss, EmbeddingScorer, EmbeddingTable, ItemGraphs, Recommender, TrainBatch } from '../types';
 import { buildKnnGraph, buildKnnGraphAsync, learnedGraphPattern, learnedGraphPatternAsync, type KnnGraph } from '../micro/graphs';
 import { chooseModalities } from './modalities';
 import { readEmbeddingTables } from './tables';
@@ -232,6 +232,31 @@ export class LatticeModel implements Recommender {
   async scoreUsers(users: Int32Array): Promise<Float32Array> {
     if (!this.scorer) await this.prepareScoring();
     return scoreWithEmbeddings(this.scorer!, users);
+  }
+
+  /**
+   * Each modality's share of the fused graph the model convolves on: `learned` = w_m·Ã_m (the
+   * jointly normalised learned kNN values) and `initial` = w_m·S̃_m, so that the stored combined
+   * list (1 − λ)·learned + λ·initial of each modality, summed over modalities, is LATTICE's graph.
+   * (At λ = 1 the learned lists carry no weight in the graph and are stored with weight 0.)
+   */
+  async itemGraphs(): Promise<ItemGraphs> {
+    if (!this.graph) await this.prepareScoring();
+    const lambda = this.config.lambda;
+    const values = this.graph!.values; // [learned_m (1 − λ)-scaled…, initial_m λ·w_m-scaled…], pattern order
+    let off = 0;
+    const take = (len: number, scale: number) => {
+      const out = new Float32Array(len);
+      if (scale !== 0) for (let e = 0; e < len; e++) out[e] = values[off + e] / scale;
+      off += len;
+      return out;
+    };
+    const learned = this.lastPatterns.map((p) => ({ indices: p.cols, weights: take(p.rows.length, 1 - lambda) }));
+    const initial = this.mods.map((m) => {
+      const g = this.initialSync(m);
+      return { indices: g.pattern.cols, weights: take(g.pattern.rows.length, lambda), k: g.k };
+    });
+    return { lambda, modalities: this.mods.map((m, i) => ({ name: m.name, k: initial[i].k, initial: { indices: initial[i].indices, weights: initial[i].weights }, learned: learned[i] })) };
   }
 
   /** user_id, item_id, h_item (the item-graph part), user_final, item_final. */

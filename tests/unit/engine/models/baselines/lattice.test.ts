@@ -11,6 +11,7 @@ import { baseName } from '../../../../../src/main/engine/models/common';
 import type { SparsePattern } from '../../../../../src/main/engine/types';
 import { gradCheck, randomTensor, variableGradCheck } from '../../../../helpers/gradcheck';
 import { tinyDataset, trainBatchFor } from '../../../../helpers/tiny';
+import { combinedNeighbours } from '../../../../../src/main/engine/inspect';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -150,6 +151,53 @@ describe('LATTICE batch loss gradients', () => {
     for (let j = 0; j < ds.nItems; j++) expect(scores[j]).toBeCloseTo(dot(j), 5);
     fresh.dispose();
   });
+});
+
+describe('LATTICE item graphs for the explorer (itemGraphs)', () => {
+  for (const lambda of [0.3, 1]) {
+    it(`λ = ${lambda}: the modalities' combined lists sum to the graph the model convolves on (h_item = A·E, one layer)`, async () => {
+      const m = new LatticeModel(ds, { ...base, itemLayers: 1, lambda }, 6);
+      const logits = m.variables().find((v) => baseName(v.name).startsWith('modality_logits'))!;
+      logits.assign(tf.tensor1d([0.9, -0.4])); // non-uniform modality weights
+      const g = await m.itemGraphs();
+      const tables = await m.embeddingTables();
+      const n = ds.nItems;
+      const d = base.embedDim;
+      expect(g.lambda).toBe(lambda);
+      expect(g.modalities.map((x) => x.name)).toEqual(ds.modalities.map((x) => x.name));
+      // A = Σ_m rows of (1 − λ)·learned_m + λ·initial_m, from the stored (combined) lists.
+      const a = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+      for (const mod of g.modalities) {
+        expect(mod.initial.indices.length).toBe(n * mod.k);
+        const c = combinedNeighbours(mod, lambda, n);
+        for (let i = 0; i < n; i++)
+          for (let q = 0; q < c.k; q++) {
+            const j = c.indices[i * c.k + q];
+            if (j >= 0) a[i][j] += c.weights[i * c.k + q];
+          }
+        if (lambda === 1) expect(Math.max(...mod.learned.weights.map(Math.abs))).toBe(0);
+      }
+      const e = tables.item_id.data;
+      const h = tables.h_item.data;
+      let worst = 0;
+      for (let i = 0; i < n; i++)
+        for (let q = 0; q < d; q++) {
+          let v = 0;
+          for (let j = 0; j < n; j++) v += a[i][j] * e[j * d + q];
+          worst = Math.max(worst, Math.abs(v - h[i * d + q]));
+        }
+      expect(worst).toBeLessThan(1e-5);
+      // The initial lists are the raw-feature kNN graphs, weighted by w = softmax(p).
+      const w = await m.modalityWeights();
+      g.modalities.forEach((mod) => {
+        const mm = ds.modalities.find((x) => x.name === mod.name)!;
+        const s0 = buildKnnGraph(mm.features, n, mm.dim, base.topK);
+        expect(Array.from(mod.initial.indices)).toEqual(Array.from(s0.pattern.cols));
+        expect(maxAbsDiff(mod.initial.weights, s0.values.map((v) => v * w[mod.name]))).toBeLessThan(1e-6);
+      });
+      m.dispose();
+    });
+  }
 });
 
 describe('LATTICE and MICRO w/o fusion', () => {
