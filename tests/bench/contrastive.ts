@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as current from '../../src/main/engine/kernels/contrastive';
 import { Engine } from '../../src/main/engine/kernels/contrastive/engine';
-import type { Kernels } from '../../src/main/engine/kernels/contrastive/plan';
+import { contrastiveMacs, usesStoredSchedule, type Kernels } from '../../src/main/engine/kernels/contrastive/plan';
 import { calibrationLine, measureCalibration } from './calibration';
 import { lcg } from '../helpers/arrays';
 
@@ -71,11 +71,7 @@ const anchorSet = Int32Array.from({ length: nAnchors }, (_, i) => (i * 265443576
 
 /** Multiply-adds per call of the schedule the core uses (plan.ts, blocks.ts). */
 function macs(exact: boolean, allowStored = true): number {
-  const np = Math.ceil(n / 8) * 8;
-  const dp = Math.ceil(d / 8) * 8;
-  const stored = allowStored && exact && np * 2 * np * 4 <= current.STORED_MAX_BYTES;
-  if (stored) return 4.5 * np * np * dp;
-  return 3 * (exact ? n : nAnchors) * 2 * np * dp;
+  return contrastiveMacs(n, d, { anchors: exact ? undefined : nAnchors, stored: allowStored });
 }
 
 /** CPU ms of this process (all its threads) since `since`. */
@@ -125,7 +121,7 @@ function report(impls: Impl[], exact: boolean, stored = true): void {
 /** One call on one thread with every kernel call timed (the engine's kernels wrapped). */
 function breakdown(exact: boolean): void {
   const np = Math.ceil(n / 8) * 8;
-  const stored = exact && np * 2 * np * 4 <= current.STORED_MAX_BYTES;
+  const stored = usesStoredSchedule(n, d, { anchors: exact ? undefined : nAnchors });
   const groupCap = Math.max(64, Math.floor(current.GROUP_MAX_BYTES / (2 * np * 4) / 64) * 64); // as index.ts
   const engine = new Engine(n, d, 1, stored ? np : Math.min(np, exact ? groupCap : Math.ceil(nAnchors / 8) * 8));
   const self = engine as unknown as { k: Kernels };

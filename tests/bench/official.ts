@@ -91,15 +91,22 @@ function runOfficial(codes: string, python: string, epochs: number, onEpoch: (ep
     const child = spawn(python, ['main.py', '--dataset', 'tiktok', '--epoch', String(epochs)], { cwd: codes, stdio: ['ignore', 'pipe', 'pipe'] });
     const seconds: number[] = [];
     let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const m of chunk.toString().matchAll(/Epoch (\d+) \[([\d.]+)s\]/g)) {
-        seconds.push(Number(m[2]));
-        onEpoch(Number(m[1]) + 1, Number(m[2]));
-      }
+    // Per stream, whole lines only: an epoch line may span two chunks.
+    const lines = () => {
+      let pending = '';
+      return (chunk: Buffer) => {
+        out += chunk.toString();
+        pending += chunk.toString();
+        const end = pending.lastIndexOf('\n') + 1;
+        for (const m of pending.slice(0, end).matchAll(/Epoch (\d+) \[([\d.]+)s\]/g)) {
+          seconds.push(Number(m[2]));
+          onEpoch(Number(m[1]) + 1, Number(m[2]));
+        }
+        pending = pending.slice(end);
+      };
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout.on('data', lines());
+    child.stderr.on('data', lines());
     child.on('error', reject);
     // The run ends with an error after the last epoch (it logs a test result it never computed
     // below --verbose epochs): the epochs are what we came for.

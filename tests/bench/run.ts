@@ -27,6 +27,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MICRO_PRESETS } from '../../src/main/engine/models/micro/config';
+import { contrastiveMacs } from '../../src/main/engine/kernels/contrastive/plan';
 import { calibrationLine } from './calibration';
 import { timeOfficial } from './official';
 import type { Calibration, EpochConfig, EpochMeasurement, KnnMeasurement, SectionSpec } from './section';
@@ -132,10 +133,9 @@ if (sections.has('tiktok')) {
     rows.forEach((row, i) => row.push(runs[i].wholeEpochS ? `${f1(officialS! / runs[i].wholeEpochS!)}×` : '-'));
   }
   table(head, rows);
-  // What the machine allows: the exact loss's multiply-adds (stored schedule, 4.5·N²·d per
-  // modality and batch, N and d padded to 8) at the two-thread SIMD peak of the calibration line.
-  const np = Math.ceil(6710 / 8) * 8;
-  const floorS = (2 * d.batchesPerEpoch * 4.5 * np * np * 64) / (2 * cal.simdPeak2 * 1e9);
+  // What the machine allows: the exact loss's multiply-adds (one call per modality and batch) at
+  // the two-thread SIMD peak of the calibration line.
+  const floorS = (2 * d.batchesPerEpoch * contrastiveMacs(6710, 64)) / (2 * cal.simdPeak2 * 1e9);
   console.log(`Exact contrastive alone at this machine's two-thread wasm SIMD peak (${f1(cal.simdPeak2)} GMAC/s per thread): ≥ ${f1(floorS)} s/epoch (2 modalities × ${d.batchesPerEpoch} batches × 4.5·N²·d multiply-adds).\n`);
   if (values.reference) {
     const ref = runSection<{ runs: EpochMeasurement[] }>(

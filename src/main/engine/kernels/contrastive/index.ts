@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { simdSupported } from '../simd/infonce';
 import { Engine, type FastContrastiveResult } from './engine';
-import { BLOCK, GROUP_MAX_BYTES, MIN_TAU, padded, STORED_MAX_BYTES } from './plan';
+import { BLOCK, GROUP_MAX_BYTES, MIN_TAU, padded, usesStoredSchedule } from './plan';
 
 export { MIN_TAU, STORED_MAX_BYTES, GROUP_MAX_BYTES } from './plan';
 export type { FastContrastiveResult } from './engine';
@@ -70,7 +70,7 @@ export function contrastiveCoreFast({ a, c, n, d, tau, anchors }: ContrastivePro
   const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
   const { np } = padded(n, d);
   const rowBytes = 2 * np * 4;
-  const stored = (opts.stored ?? true) && !anchors && np * rowBytes <= STORED_MAX_BYTES;
+  const stored = usesStoredSchedule(n, d, { anchors: anchors?.length, stored: opts.stored });
   // Rows of E the call keeps: all (stored), else one group of anchors.
   const groupCap = Math.max(BLOCK, Math.floor(GROUP_MAX_BYTES / rowBytes / BLOCK) * BLOCK);
   const groupRows = Math.min(np, opts.groupRows ?? groupCap, Math.ceil((anchors?.length ?? n) / 8) * 8);

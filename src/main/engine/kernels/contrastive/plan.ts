@@ -51,6 +51,21 @@ export function padded(n: number, dIn: number): { d: number; np: number } {
   return { d: Math.ceil(dIn / 8) * 8, np: Math.ceil(Math.max(n, 1) / 8) * 8 };
 }
 
+/** Whether a call runs the stored schedule: exact (no anchor subset), allowed, and E fits STORED_MAX_BYTES. */
+export function usesStoredSchedule(n: number, dIn: number, o: { anchors?: number; stored?: boolean } = {}): boolean {
+  const { np } = padded(n, dIn);
+  return (o.stored ?? true) && o.anchors === undefined && np * 2 * np * 4 <= STORED_MAX_BYTES;
+}
+
+/**
+ * Multiply-adds of one call (blocks.ts): 4.5·N²·d on the stored schedule, 6·|anchors|·N·d on the
+ * grouped one (N, d padded to 8; benches divide it by the time or by the machine's peak).
+ */
+export function contrastiveMacs(n: number, dIn: number, o: { anchors?: number; stored?: boolean } = {}): number {
+  const { d, np } = padded(n, dIn);
+  return usesStoredSchedule(n, dIn, o) ? 4.5 * np * np * d : 3 * (o.anchors ?? n) * 2 * np * d;
+}
+
 /** `bigRows` (a multiple of 8, ≤ np): rows of E to keep; np allows the stored schedule. */
 export function planLayout(n: number, dIn: number, threads: number, bigRows: number): Layout {
   const { d, np } = padded(n, dIn);
