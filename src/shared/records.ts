@@ -1,6 +1,6 @@
 // Plain record shapes that the run store, the runners and the API contract share (defined once
 // here; no zod, no Node).
-import type { BackendName, ModelCapabilities, RunStatus, Setting } from './vocabulary';
+import type { BackendName, ContrastiveKernelKind, ModelCapabilities, RunStatus, Setting } from './vocabulary';
 
 /** One recorded epoch of a run. */
 export interface EpochInfo {
@@ -68,6 +68,8 @@ export interface DoctorReport {
   backends: BackendReport[];
   adapter: AdapterInfo | null;
   adapterError?: string;
+  /** The CPU kernels of the contrastive loss, and an exact InfoNCE call's throughput on them. */
+  contrastiveKernels: { kind: ContrastiveKernelKind; detail: string; reason?: string; gmacs?: number; n?: number; error?: string };
 }
 
 /** Final (or best-epoch) metric values keyed "split/metric@k", e.g. "val/recall@20". */

@@ -60,7 +60,8 @@ export interface RunPage {
   params: ParamEntry[];
   /** What a new run needs to reproduce this one (startRun's overrides: the changed keys). */
   overrides: { modelOverrides: Record<string, unknown>; trainOverrides: Record<string, unknown> };
-  backend: { name: string | null; adapter: Record<string, unknown> | null };
+  /** contrastiveKernels: the CPU kernels of the contrastive loss ("native x86-64-v4 (AVX-512)", "wasm SIMD …"), when recorded. */
+  backend: { name: string | null; adapter: Record<string, unknown> | null; contrastiveKernels: string | null };
   dataset: { id: number | null; name: string | null; setting: Setting | null; fingerprint: string | null; registeredFingerprint: string | null; paths: string[] } | null;
   appVersion: string | null;
   host: string | null;

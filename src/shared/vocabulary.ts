@@ -33,6 +33,9 @@ export type BackendName = (typeof BACKENDS)[number];
 /** What a caller may ask for: one backend (forced) or `auto` (the first that works). */
 export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+/** Kernels of the contrastive loss on CPU (engine/kernels/contrastive): native C built at install, or WebAssembly SIMD. */
+export const CONTRASTIVE_KERNELS = ['native', 'wasm'] as const;
+export type ContrastiveKernelKind = (typeof CONTRASTIVE_KERNELS)[number];
 /** Who is calling the service in-process (appInfo.mode). */
 export const APP_MODES = ['electron', 'browser', 'cli'] as const;
 export type AppMode = (typeof APP_MODES)[number];

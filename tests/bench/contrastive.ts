@@ -1,6 +1,7 @@
 // The fast InfoNCE core (src/main/engine/kernels/contrastive) at TikTok's shape:
 //   node --import tsx tests/bench/contrastive.ts [--n 6710] [--d 64] [--anchors 256] [--reps 5]
 //        [--threads 2] [--baseline DIR] [--only exact|sampled] [--no-breakdown] [--grouped]
+//        [--kernels wasm,native]
 // Prints, for an exact call (all N anchors) and a sampled call (--anchors anchors), both
 // modalities (one call each, as a MICRO batch makes them): the median wall and CPU ms per call,
 // the multiply-adds per call and the GMAC/s achieved; then a one-thread per-kernel breakdown of one
@@ -12,6 +13,8 @@
 // timed interleaved with the current one, call by call, so that the load of a shared machine
 // hits both alike; the ratio old/new is printed. --grouped: also an exact call on the grouped
 // schedule (stored: false; 6·N²·d instead of 4.5·N²·d, E recomputed rather than kept).
+// --kernels wasm,native: the current core once per kernel kind (kernelset.ts), interleaved; default
+// the kind training would use.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'no-breakdown': { type: 'boolean', default: false },
     grouped: { type: 'boolean', default: false },
+    kernels: { type: 'string' },
   },
 });
 const n = Number(values.n);
@@ -47,6 +51,7 @@ interface Impl {
   name: string;
   core: Core;
   dispose: () => void;
+  kernels?: current.KernelChoice;
 }
 
 function unitRows(rows: number, width: number, seed: number): Float32Array {
@@ -88,7 +93,7 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 function timeCalls(impls: Impl[], exact: boolean, stored = true): { wall: number[]; cpu: number[] }[] {
   const times = impls.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
   const call = (impl: Impl, a: Float32Array) =>
-    impl.core({ a, c, n, d, tau, anchors: exact ? undefined : anchorSet }, { threads, stored });
+    impl.core({ a, c, n, d, tau, anchors: exact ? undefined : anchorSet }, { threads, stored, kernels: impl.kernels });
   for (const impl of impls) for (const a of modalities) call(impl, a); // warm-up: engines, tier-up
   for (let rep = 0; rep < reps; rep++)
     impls.forEach((impl, k) => {
@@ -123,7 +128,7 @@ function breakdown(exact: boolean): void {
   const np = Math.ceil(n / 8) * 8;
   const stored = usesStoredSchedule(n, d, { anchors: exact ? undefined : nAnchors });
   const groupCap = Math.max(64, Math.floor(current.GROUP_MAX_BYTES / (2 * np * 4) / 64) * 64); // as index.ts
-  const engine = new Engine(n, d, 1, stored ? np : Math.min(np, exact ? groupCap : Math.ceil(nAnchors / 8) * 8));
+  const engine = new Engine(n, d, 1, stored ? np : Math.min(np, exact ? groupCap : Math.ceil(nAnchors / 8) * 8), current.chooseKernels());
   const self = engine as unknown as { k: Kernels };
   const ms: Record<string, number> = {};
   const wrapped: Record<string, (...args: number[]) => void> = {};
@@ -161,7 +166,20 @@ async function main(): Promise<void> {
     const old = (await import(pathToFileURL(path.join(dir, 'contrastive', 'index.ts')).href)) as typeof current;
     impls.push({ name: 'baseline', core: old.contrastiveCoreFast, dispose: old.disposeFastContrastive });
   }
-  impls.push({ name: 'current', core: current.contrastiveCoreFast, dispose: current.disposeFastContrastive });
+  if (values.kernels) {
+    for (const kind of values.kernels.split(',')) {
+      const prev = process.env.MICRO_KERNELS;
+      process.env.MICRO_KERNELS = kind;
+      const kernels = current.chooseKernels(); // refuses an unknown or unavailable kind
+      if (prev === undefined) delete process.env.MICRO_KERNELS;
+      else process.env.MICRO_KERNELS = prev;
+      impls.push({ name: kind, core: current.contrastiveCoreFast, dispose: current.disposeFastContrastive, kernels });
+    }
+  } else impls.push({ name: 'current', core: current.contrastiveCoreFast, dispose: current.disposeFastContrastive });
+  for (const impl of impls) {
+    const k = impl.kernels ?? current.chooseKernels();
+    console.log(`${impl.name}: kernels ${current.describeKernels(k)}${k.reason ? ` (native not used: ${k.reason})` : ''}`);
+  }
   console.log(`InfoNCE core, N = ${n}, d = ${d}, τ = ${tau}, ${reps} timed calls per modality; load ${load()}`);
   const modes = values.only === 'exact' ? [true] : values.only === 'sampled' ? [false] : [true, false];
   for (const exact of modes) {

@@ -28,6 +28,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MICRO_PRESETS } from '../../src/main/engine/models/micro/config';
 import { contrastiveMacs } from '../../src/main/engine/kernels/contrastive/plan';
+import { chooseKernels, describeKernels } from '../../src/main/engine/kernels/contrastive/kernelset';
 import { calibrationLine } from './calibration';
 import { timeOfficial } from './official';
 import type { Calibration, EpochConfig, EpochMeasurement, KnnMeasurement, SectionSpec } from './section';
@@ -110,6 +111,10 @@ function epochRows(runs: EpochMeasurement[], withRss: boolean): (string | number
 console.log(`# MICRO bench — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, Node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const cal = runSection<Calibration>({ kind: 'calibrate', seconds: 2 });
 console.log(calibrationLine(cal));
+{
+  const k = chooseKernels(); // MICRO_KERNELS, inherited by each section's child
+  console.log(`contrastive-loss kernels: ${describeKernels(k)}${k.reason ? ` (native not used: ${k.reason})` : ''}`);
+}
 console.log(`contrastive helper threads: ${process.env.MICRO_CONTRASTIVE_THREADS ?? 'default (2)'}; "whole" = every batch of one epoch timed; "extrapolated" = first + warm-up batch, then ${batches} timed batches (${batches + 2} in sampled mode) × batches/epoch.`);
 console.log(`default sampled anchors: ${MICRO_PRESETS.paper.sampledAnchors}`);
 console.log(`backend: ${values.backend ?? process.env.MICRO_BACKEND ?? 'auto'}${await backendLabel()}\n`);

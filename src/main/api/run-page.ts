@@ -62,7 +62,8 @@ export function runPageHandlers(c: RunContext): HandlerGroup<'runPage' | 'setRun
       if (epochs.length > 1) history.push({ at: epochs[epochs.length - 1].at, event: 'last epoch', detail: `epoch ${epochs[epochs.length - 1].epoch}` });
       if (run.endedAt) history.push({ at: run.endedAt, event: 'ended', detail: run.error ? `${run.status}: ${run.error}` : run.status });
       const parent = run.parentRunId !== null ? c.store.getRun(run.parentRunId) : null;
-      const adapter = (run.config.backendInfo as { adapter?: Record<string, unknown> } | undefined)?.adapter ?? null;
+      const info = run.config.backendInfo as { adapter?: Record<string, unknown>; contrastiveKernels?: string } | undefined;
+      const adapter = info?.adapter ?? null;
       return {
         run: s.one(run.id),
         tags: run.tags,
@@ -70,7 +71,7 @@ export function runPageHandlers(c: RunContext): HandlerGroup<'runPage' | 'setRun
         resolved: resolved ? { model: resolved.model, preset: resolved.preset, seed: resolved.seed } : null,
         params,
         overrides: { modelOverrides: pick('model'), trainOverrides: pick('train') },
-        backend: { name: run.backend, adapter },
+        backend: { name: run.backend, adapter, contrastiveKernels: info?.contrastiveKernels ?? null },
         dataset:
           ds || cfgDs
             ? {

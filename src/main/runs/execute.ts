@@ -6,7 +6,8 @@ import os from 'node:os';
 import { DEFAULT_CHECKPOINT_RETENTION, StoreError, type RunStore, type DatasetRecord, type EvaluationInput, type RunRecord } from '../store';
 import type { Dataset, ProgressFn } from '../engine/types';
 import type { ItemGraphs } from '../engine/models/types';
-import { activeBackend } from '../engine/backend';
+import { activeBackend, onGpu } from '../engine/backend';
+import { chooseKernels, describeKernels } from '../engine/kernels/contrastive';
 import { resolveRun, runExperiment, type ResolvedRun, type RunOutcome, type RunSpec } from '../engine/experiment';
 import { MicroModel } from '../engine/models/micro/model';
 import { combinedNeighbours } from '../engine/inspect';
@@ -79,7 +80,8 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     resolved = resolveRun(o.spec);
     const { name: backend, adapter } = activeBackend();
     // The adapter (webgpu) says which device trained the run: a software one is a smoke test.
-    const backendInfo = adapter ? { name: backend, adapter } : { name: backend };
+    // Off the GPU, the contrastive loss runs on native or wasm kernels: same results to rounding, not the same speed.
+    const backendInfo = { name: backend, ...(adapter ? { adapter } : {}), ...(onGpu() ? {} : { contrastiveKernels: describeKernels(chooseKernels()) }) };
     run = store.createRun({
       name: o.name,
       datasetId: datasetRecord.id,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { WorkbenchService } from '../../../src/main/api';
 import { BACKENDS } from '../../../src/shared/api';
 import { fileTempDir } from '../../helpers/temp';
+import { loadNativeInfonce } from '../../../src/main/engine/kernels/native/load';
 
 const dir = fileTempDir('micro-doctor-');
 let service: WorkbenchService;
@@ -31,6 +32,11 @@ describe('doctor', () => {
     // Either an adapter (and then webgpu works, forced) or the reason there is none.
     if (r.adapter) expect(by.webgpu.available).toBe(true);
     else expect(r.adapterError).toBeTruthy();
+    // The contrastive loss's CPU kernels: native where they are built, and an exact call's throughput.
+    const native = loadNativeInfonce();
+    expect(r.contrastiveKernels).toMatchObject(native.ok ? { kind: 'native', detail: `native ${native.module.isa}` } : { kind: 'wasm', detail: 'wasm SIMD', reason: native.reason });
+    expect(r.contrastiveKernels.gmacs).toBeGreaterThan(1);
+    expect(r.contrastiveKernels.n).toBe(2048);
     expect(await service.api().listTasks()).toEqual([]); // the worker is gone
   });
 

@@ -7,7 +7,7 @@ import { out, table } from '../output';
 export function registerDoctor(program: Command, g: () => GlobalOpts): void {
   program
     .command('doctor')
-    .description('TF.js backends available here, the WebGPU adapter, a 1-second matMul throughput per backend')
+    .description('TF.js backends available here, the WebGPU adapter, a 1-second matMul throughput per backend, the contrastive-loss kernels and their throughput')
     .option('--seconds <s>', 'seconds of matMul per backend (0.1-10)', '1')
     .action(async (o: { seconds: string }) => {
       const seconds = Math.min(10, Math.max(0.1, Number(o.seconds) || 1));
@@ -16,10 +16,12 @@ export function registerDoctor(program: Command, g: () => GlobalOpts): void {
       const adapterLine = a
         ? `WebGPU adapter: ${[a.vendor, a.architecture, a.description || a.device].filter(Boolean).join(' / ')}${a.software ? ' — SOFTWARE (CPU emulation: a smoke test, not GPU speed; not used in auto mode)' : ''}`
         : `WebGPU adapter: none (${r.adapterError})`;
+      const k = r.contrastiveKernels;
+      const kernelsLine = `contrastive-loss kernels (CPU): ${k.detail}${k.gmacs !== undefined ? `, ${k.gmacs.toFixed(1)} GMAC/s on an exact InfoNCE call (N = ${k.n}, d = 64)` : ''}${k.reason ? ` — native not used: ${k.reason}` : ''}${k.error ? ` — ${k.error}` : ''}`;
       out(
         g(),
         () =>
-          `${adapterLine}\n` +
+          `${adapterLine}\n${kernelsLine}\n` +
           table(
             r.backends.map((b) => [b.name, b.available ? 'yes' : 'no', b.matmulGflops !== undefined ? `${b.matmulGflops.toFixed(1)} (${b.matmulSize}²)` : '', b.reason ?? '']),
             ['backend', 'available', 'matMul GFLOP/s', 'reason'],

@@ -9,13 +9,14 @@ import { withApi, type GlobalOpts } from '../context';
 import { CliError } from '../errors';
 import { fmt, out, table } from '../output';
 
-/** "backend: webgpu (adapter: nvidia / hopper / …)" from the run's config.backendInfo, when recorded. */
+/** "backend: webgpu (adapter: nvidia / hopper / …)" or "backend: wasm (contrastive kernels: native …)" from the run's config.backendInfo, when recorded. */
 function backendLine(backend: string | null, config: unknown): string {
-  const a = (config as { backendInfo?: { adapter?: { vendor: string; architecture: string; description: string; device: string; software: boolean } } } | null)
-    ?.backendInfo?.adapter;
-  if (!a) return '';
-  const what = [a.vendor, a.architecture, a.description || a.device].filter(Boolean).join(' / ');
-  return `backend: ${backend ?? '?'} (adapter: ${what}${a.software ? ', software adapter: smoke test, not GPU speed' : ''})\n`;
+  const info = (config as { backendInfo?: { adapter?: { vendor: string; architecture: string; description: string; device: string; software: boolean }; contrastiveKernels?: string } } | null)?.backendInfo;
+  const a = info?.adapter;
+  const parts: string[] = [];
+  if (a) parts.push(`adapter: ${[a.vendor, a.architecture, a.description || a.device].filter(Boolean).join(' / ')}${a.software ? ', software adapter: smoke test, not GPU speed' : ''}`);
+  if (info?.contrastiveKernels) parts.push(`contrastive kernels: ${info.contrastiveKernels}`);
+  return parts.length ? `backend: ${backend ?? '?'} (${parts.join('; ')})\n` : '';
 }
 
 const shown = (v: unknown) => (v === undefined ? '-' : Array.isArray(v) ? v.join(',') : typeof v === 'number' ? fmt(v) : String(v));

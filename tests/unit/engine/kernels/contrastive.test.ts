@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../src/main/engine/backend';
 import { contrastiveCoreReference } from '../../../../src/main/engine/models/micro/contrastive';
-import { contrastiveCoreFast, disposeFastContrastive, fastContrastiveAvailable, MIN_TAU } from '../../../../src/main/engine/kernels/contrastive';
+import { contrastiveCoreFast, disposeFastContrastive, fastContrastiveAvailable, MIN_TAU, type KernelChoice } from '../../../../src/main/engine/kernels/contrastive';
+import { loadNativeInfonce } from '../../../../src/main/engine/kernels/native/load';
 import { contrastiveKernels } from '../../../../src/main/engine/kernels/simd/infonce';
 import { sparseSimdAvailable } from '../../../../src/main/engine/kernels/simd/sparse';
 import { lcg, maxAbs, maxDiff } from '../../../helpers/arrays';
@@ -49,7 +50,11 @@ describe('SIMD availability (a silent fallback would only show up as slowness)',
   });
 });
 
-describe('fast contrastive core = reference core', () => {
+// Both kernel sets behind the same schedules: wasm always, native where it is built (native.test.ts fails where it is not).
+const nativeLoad = loadNativeInfonce();
+const kernelSets: KernelChoice[] = [{ kind: 'wasm' }, ...(nativeLoad.ok ? [{ kind: 'native' as const, isa: nativeLoad.module.isa, file: nativeLoad.file }] : [])];
+
+describe.each(kernelSets)('fast contrastive core on $kind kernels = reference core', (kernels) => {
   type Case = { n: number; d: number; tau: number; anchors?: number[]; threads: number; stored: boolean; blockRows?: number; groupRows?: number };
   const cases: Case[] = [
     { n: 7, d: 4, tau: 0.5, threads: 1, stored: true },
@@ -62,6 +67,8 @@ describe('fast contrastive core = reference core', () => {
     { n: 300, d: 16, tau: 1.5, anchors: Array.from({ length: 130 }, (_, i) => (i * 7) % 300), threads: 2, stored: true },
     // Repeated anchors (each repeat counts once more in the mean), 5 groups of 3 blocks, a short last group.
     { n: 300, d: 16, tau: 0.5, anchors: Array.from({ length: 110 }, (_, i) => (i * 11) % 83), threads: 2, stored: false, blockRows: 8, groupRows: 24 },
+    // Several key chunks (K = 2,208 > 512) and whole 64-row blocks: the stored schedule at scale.
+    { n: 1100, d: 64, tau: 0.2, threads: 2, stored: true },
   ];
   for (const c of cases) {
     const opts = `${c.blockRows ? ` blockRows=${c.blockRows}` : ''}${c.groupRows ? ` groupRows=${c.groupRows}` : ''}`;
@@ -70,7 +77,7 @@ describe('fast contrastive core = reference core', () => {
       const cc = unitRows(c.n, c.d, 2 * c.n + 1);
       const anchors = c.anchors ? Int32Array.from(c.anchors) : undefined;
       const ref = contrastiveCoreReference({ a, c: cc, n: c.n, d: c.d, tau: c.tau, anchors }, 16);
-      const fast = contrastiveCoreFast({ a, c: cc, n: c.n, d: c.d, tau: c.tau, anchors }, { threads: c.threads, stored: c.stored, blockRows: c.blockRows, groupRows: c.groupRows });
+      const fast = contrastiveCoreFast({ a, c: cc, n: c.n, d: c.d, tau: c.tau, anchors }, { threads: c.threads, stored: c.stored, blockRows: c.blockRows, groupRows: c.groupRows, kernels });
       expect(Math.abs(fast.loss - ref.loss) / ref.loss).toBeLessThan(1e-6);
       const scale = Math.max(maxAbs(ref.gradA), maxAbs(ref.gradC));
       expect(maxDiff(fast.gradA, ref.gradA) / scale).toBeLessThan(1e-5);
@@ -89,7 +96,7 @@ describe('fast contrastive core = reference core', () => {
       { stored: false, groupRows: 64, anchors },
     ];
     for (const r of runs) {
-      const call = (threads: number) => contrastiveCoreFast({ a, c, n, d: 24, tau: 0.5, anchors: r.anchors }, { threads, stored: r.stored, groupRows: r.groupRows });
+      const call = (threads: number) => contrastiveCoreFast({ a, c, n, d: 24, tau: 0.5, anchors: r.anchors }, { threads, stored: r.stored, groupRows: r.groupRows, kernels });
       const r1 = call(1);
       const r2 = call(2);
       const r3 = call(2);

@@ -2,9 +2,12 @@
 // (simd/infonce.ts), the helper thread (threads.ts), and the work of a call around the units
 // (blocks.ts): loading inputs, the phases of a schedule, the stored schedule's normalisers, the
 // grouped schedule's anchor side.
+import { createRequire } from 'node:module';
 import { contrastiveKernels } from '../simd/infonce';
+import type { NativeInfonce } from '../native/load';
 import { CALL_PARAM, KEY_PANEL_BLOCKS, keyPanel, PHASE, processUnit, type Job } from './blocks';
 import { LANES, makeViews, planLayout, type Kernels, type Layout, type Views } from './plan';
+import { bindNative, type KernelChoice } from './kernelset';
 import { HelperThreads } from './threads';
 
 export interface FastContrastiveResult {
@@ -24,20 +27,31 @@ export interface RunOptions {
 
 export class Engine {
   readonly L: Layout;
+  readonly kernels: KernelChoice;
   private readonly memory: WebAssembly.Memory;
   private readonly k: Kernels;
   private readonly V: Views;
   private readonly helpers: HelperThreads;
 
   /** `bigRows`: rows of E kept (np: the stored schedule; fewer: the grouped schedule's group). */
-  constructor(n: number, dIn: number, threads: number, bigRows: number) {
+  constructor(n: number, dIn: number, threads: number, bigRows: number, kernels: KernelChoice) {
     this.L = planLayout(n, dIn, threads, bigRows);
+    this.kernels = kernels;
     const pages = Math.ceil(this.L.bytes / 65536);
-    const module = new WebAssembly.Module(contrastiveKernels(this.L.d, this.L.K, pages));
+    // A fixed-size memory: the native kernels hold its address, which growing would move.
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    this.k = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Kernels;
+    let source: { module: WebAssembly.Module } | { nativeFile: string };
+    if (kernels.kind === 'native') {
+      const nat = createRequire(import.meta.url)(kernels.file!) as NativeInfonce;
+      this.k = bindNative(nat, nat.address(new Uint8Array(this.memory.buffer)), this.L.d, this.L.K);
+      source = { nativeFile: kernels.file! };
+    } else {
+      const module = new WebAssembly.Module(contrastiveKernels(this.L.d, this.L.K, pages));
+      this.k = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Kernels;
+      source = { module };
+    }
     this.V = makeViews(this.memory.buffer, this.L);
-    this.helpers = new HelperThreads(this.V.ctl, module, this.memory, this.L, threads - 1);
+    this.helpers = new HelperThreads(this.V.ctl, source, this.memory, this.L, threads - 1);
   }
 
   get threads(): number {

@@ -6,12 +6,15 @@
 import { availableParallelism } from 'node:os';
 import { simdSupported } from '../simd/infonce';
 import { Engine, type FastContrastiveResult } from './engine';
+import { chooseKernels, type KernelChoice } from './kernelset';
 import { BLOCK, GROUP_MAX_BYTES, MIN_TAU, padded, usesStoredSchedule } from './plan';
 
-export { MIN_TAU, STORED_MAX_BYTES, GROUP_MAX_BYTES } from './plan';
+export { MIN_TAU, STORED_MAX_BYTES, GROUP_MAX_BYTES, contrastiveMacs } from './plan';
 export type { FastContrastiveResult } from './engine';
+export { chooseKernels, describeKernels, type KernelChoice } from './kernelset';
 
-let cached: { n: number; d: number; threads: number; engine: Engine } | null = null;
+/** One engine per kernel kind (a bench may alternate them), for the last problem size of each. */
+const engines = new Map<string, { n: number; d: number; threads: number; engine: Engine }>();
 let supported: boolean | null = null;
 
 /**
@@ -36,6 +39,8 @@ export interface FastOptions {
   blockRows?: number;
   /** Grouped schedule: anchors per group, a multiple of 8 (default: as many as GROUP_MAX_BYTES holds). */
   groupRows?: number;
+  /** Kernels (default: chooseKernels(), i.e. MICRO_KERNELS, else native when built). */
+  kernels?: KernelChoice;
 }
 
 function defaultThreads(): number {
@@ -58,7 +63,7 @@ function checkMultipleOf8(name: string, v: number | undefined, max: number): voi
 
 /**
  * Loss and gradients of contrastive.ts's core on the SIMD kernels. The engine (memory, worker)
- * is cached for the last problem size; a sampled call reuses an exact call's engine.
+ * is cached for the last problem size (per kernel kind); a sampled call reuses an exact call's engine.
  */
 export function contrastiveCoreFast({ a, c, n, d, tau, anchors }: ContrastiveProblem, opts: FastOptions = {}): FastContrastiveResult {
   checkMultipleOf8('blockRows', opts.blockRows, BLOCK);
@@ -75,16 +80,19 @@ export function contrastiveCoreFast({ a, c, n, d, tau, anchors }: ContrastivePro
   const groupCap = Math.max(BLOCK, Math.floor(GROUP_MAX_BYTES / rowBytes / BLOCK) * BLOCK);
   const groupRows = Math.min(np, opts.groupRows ?? groupCap, Math.ceil((anchors?.length ?? n) / 8) * 8);
   const need = stored ? np : Math.max(8, groupRows);
+  const kernels = opts.kernels ?? chooseKernels();
+  let cached = engines.get(kernels.kind);
   const fits = cached && cached.n === n && cached.d === d && cached.threads === threads && (stored ? cached.engine.L.stored : cached.engine.L.bigRows >= need);
   if (!fits) {
     cached?.engine.dispose();
-    cached = { n, d, threads, engine: new Engine(n, d, threads, need) };
+    cached = { n, d, threads, engine: new Engine(n, d, threads, need, kernels) };
+    engines.set(kernels.kind, cached);
   }
   return cached!.engine.run(a, c, tau, anchors, { blockRows: opts.blockRows, groupRows: stored ? undefined : groupRows, stored });
 }
 
 /** Stops the helper thread and frees the shared memory (tests; process exit does not need it). */
 export function disposeFastContrastive(): void {
-  cached?.engine.dispose();
-  cached = null;
+  for (const e of engines.values()) e.engine.dispose();
+  engines.clear();
 }

@@ -9,6 +9,7 @@
 // renamed none of them.
 import { Worker } from 'node:worker_threads';
 import { CALL_PARAM, groupCols, groupRows, KEY_CHUNK, KEY_PANEL_BLOCKS, keyPanel, packAnchors, PHASE, processUnit, storedCols, storedForward, storedRows, type Job } from './blocks';
+import { bindNative } from './kernelset';
 import { makeViews, type Layout } from './plan';
 
 /** Control words: Int32 indices into the views' `ctl`. */
@@ -83,9 +84,13 @@ function workerSource(): string {
   return `
 var __name = function (t) { return t; };
 const { workerData } = require('node:worker_threads');
-${shipSource({ CTL, CLAIM_WORD, KEY_CHUNK, KEY_PANEL_BLOCKS, PHASE, CALL_PARAM }, { makeViews, keyPanel, processUnit, packAnchors, storedForward, storedRows, storedCols, groupRows, groupCols, readJob, claimLoop })}
+${shipSource({ CTL, CLAIM_WORD, KEY_CHUNK, KEY_PANEL_BLOCKS, PHASE, CALL_PARAM }, { makeViews, bindNative, keyPanel, processUnit, packAnchors, storedForward, storedRows, storedCols, groupRows, groupCols, readJob, claimLoop })}
 const w = workerData;
-const inst = new WebAssembly.Instance(w.module, { env: { memory: w.memory } });
+let kernels;
+if (w.nativeFile) {
+  const nat = require(w.nativeFile);
+  kernels = bindNative(nat, nat.address(new Uint8Array(w.memory.buffer)), w.L.d, w.L.K);
+} else kernels = new WebAssembly.Instance(w.module, { env: { memory: w.memory } }).exports;
 const V = makeViews(w.memory.buffer, w.L);
 let last = Atomics.load(V.ctl, CTL.TAG);
 for (;;) {
@@ -94,7 +99,7 @@ for (;;) {
   if (tag === ${STOP_TAG}) break;
   last = tag;
   try {
-    claimLoop(V.ctl, tag, (unit) => processUnit(V, w.L, inst.exports, w.th, unit, readJob(V.ctl, tag)));
+    claimLoop(V.ctl, tag, (unit) => processUnit(V, w.L, kernels, w.th, unit, readJob(V.ctl, tag)));
   } catch (e) { /* flagged in ERROR by claimLoop */ }
 }
 `;
@@ -105,17 +110,17 @@ export class HelperThreads {
   private readonly workers: Worker[] = [];
   private seq = 0;
 
-  /** Starts `count` helpers (thread ids 1..count) on the shared memory whose control words are `ctl`. */
+  /** Starts `count` helpers (thread ids 1..count) on the shared memory whose control words are `ctl`, running the wasm module or the native file's kernels. */
   constructor(
     private readonly ctl: Int32Array,
-    module: WebAssembly.Module,
+    kernels: { module: WebAssembly.Module } | { nativeFile: string },
     memory: WebAssembly.Memory,
     L: Layout,
     count: number,
   ) {
     const source = count > 0 ? workerSource() : '';
     for (let th = 1; th <= count; th++) {
-      const worker = new Worker(source, { eval: true, workerData: { module, memory, L, th } });
+      const worker = new Worker(source, { eval: true, workerData: { ...kernels, memory, L, th } });
       worker.unref();
       worker.on('error', () => Atomics.store(this.ctl, CTL.ERROR, 1));
       this.workers.push(worker);
