@@ -19,6 +19,7 @@ const src = join(root, 'src/main/engine/kernels/native');
 const outDir = join(root, 'build/native');
 const out = join(outDir, 'micro_infonce.node');
 const strict = process.argv.includes('--strict'); // fail loudly (CI, benchmarks)
+rmSync(out, { force: true }); // a failed rebuild must not leave an older module behind
 
 function skip(reason) {
   const msg = `native InfoNCE kernels not built: ${reason}; training uses the WebAssembly kernels (same results, slower exact loss)`;
@@ -62,7 +63,6 @@ const levels = x86 ? [['_base', ['-march=x86-64', '-mtune=generic']], ['_v3', ['
 for (const [suffix, flags] of levels) compile('infonce.c', join(outDir, `infonce${suffix}.o`), [`-DKSUFFIX=${suffix}`, ...flags]);
 compile('addon.c', join(outDir, 'addon.o'), x86 ? ['-DHAVE_X86_LEVELS'] : []);
 const linkFlags = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
-rmSync(out, { force: true });
 const link = spawnSync(cc, [...linkFlags, ...objects, '-o', out], { encoding: 'utf8' });
 if (link.status !== 0) skip(`linking failed:\n${(link.stderr || link.stdout).trim()}`);
 for (const o of objects) rmSync(o, { force: true });

@@ -197,6 +197,8 @@ async function main(): Promise<void> {
   const peak = threads > 1 ? cal.simdPeak2 : cal.simdPeak1;
   console.log(`\nwasm SIMD peak: ${peak.toFixed(1)} GMAC/s per thread with ${threads} thread(s) at once (12 register-resident f32x4 mul+add chains)`);
   console.log(`exact floor at that peak on ${threads} thread(s): ${(macs(true) / (peak * threads) / 1e6).toFixed(0)} ms per call`);
+  const nPeak = threads > 1 ? cal.nativePeak2 : cal.nativePeak1;
+  if (nPeak !== undefined) console.log(`native ${cal.nativeIsa} peak: ${nPeak.toFixed(1)} GMAC/s per thread (12 register-resident 8-float chains); exact floor ${(macs(true) / (nPeak * threads) / 1e6).toFixed(0)} ms per call`);
 }
 
 await main();

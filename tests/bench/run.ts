@@ -140,8 +140,11 @@ if (sections.has('tiktok')) {
   table(head, rows);
   // What the machine allows: the exact loss's multiply-adds (one call per modality and batch) at
   // the two-thread SIMD peak of the calibration line.
-  const floorS = (2 * d.batchesPerEpoch * contrastiveMacs(6710, 64)) / (2 * cal.simdPeak2 * 1e9);
-  console.log(`Exact contrastive alone at this machine's two-thread wasm SIMD peak (${f1(cal.simdPeak2)} GMAC/s per thread): ≥ ${f1(floorS)} s/epoch (2 modalities × ${d.batchesPerEpoch} batches × 4.5·N²·d multiply-adds).\n`);
+  // The floor of the kernels training used (chooseKernels: native when built, else wasm).
+  const native = chooseKernels().kind === 'native' && cal.nativePeak2 !== undefined;
+  const peak = native ? cal.nativePeak2! : cal.simdPeak2;
+  const floorS = (2 * d.batchesPerEpoch * contrastiveMacs(6710, 64)) / (2 * peak * 1e9);
+  console.log(`Exact contrastive alone at this machine's two-thread ${native ? `native ${cal.nativeIsa}` : 'wasm SIMD'} peak (${f1(peak)} GMAC/s per thread): ≥ ${f1(floorS)} s/epoch (2 modalities × ${d.batchesPerEpoch} batches × 4.5·N²·d multiply-adds).\n`);
   if (values.reference) {
     const ref = runSection<{ runs: EpochMeasurement[] }>(
       { kind: 'epoch', dataset: 'tiktok', configs: [{ preset: 'reference', mode: 'exact', batches: 1, validate: false }], contrastive: 'reference' },

@@ -9,6 +9,7 @@ import {
   matMul,
   negLogSigmoid,
   scatterAddRows,
+  tanh,
   spmm,
   spmmBackward,
   spmmForward,
@@ -84,6 +85,14 @@ describe('elementwise helpers', () => {
     [-30, -1, 0, 2, 30].forEach((t, i) => expect(v[i]).toBeCloseTo(Math.log1p(Math.exp(-t)), 4));
     const g = tf.grad((t: tf.Tensor) => tf.sum(negLogSigmoid(t)))(x).dataSync();
     [-30, -1, 0, 2, 30].forEach((t, i) => expect(g[i]).toBeCloseTo(-1 / (1 + Math.exp(t)), 5));
+  });
+  it('tanh = Math.tanh to 3e-7 absolute, with the gradient 1 − tanh²', () => {
+    const xs = [-40, -5, -1, -1e-3, 0, 1e-6, 0.3, 2, 9, 40];
+    const x = tf.tensor1d(xs);
+    const v = tanh(x).dataSync();
+    xs.forEach((t, i) => expect(Math.abs(v[i] - Math.tanh(t))).toBeLessThan(3e-7));
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tanh(t)))(x).dataSync();
+    xs.forEach((t, i) => expect(Math.abs(g[i] - (1 - Math.tanh(t) ** 2))).toBeLessThan(1e-6));
   });
 });
 

@@ -15,7 +15,8 @@
   void k_scaleSym##S(uint8_t *, int, int, int, int, int, int, int, int);                            \
   void k_panels##S(uint8_t *, int, int, int, int, int);                                             \
   void k_exp2##S(uint8_t *, int, int, int, int, int);                                               \
-  void k_touch##S(uint8_t *, int, int, int, int, int, int, int);
+  void k_touch##S(uint8_t *, int, int, int, int, int, int, int);                                   \
+  float k_peak##S(long);
 DECLARE(_base)
 #ifdef HAVE_X86_LEVELS
 DECLARE(_v3)
@@ -32,9 +33,10 @@ typedef struct {
   void (*panels)(uint8_t *, int, int, int, int, int);
   void (*exp2)(uint8_t *, int, int, int, int, int);
   void (*touch)(uint8_t *, int, int, int, int, int, int, int);
+  float (*peak)(long);
 } KernelSet;
 
-#define SET(name, S) {name, k_fwd##S, k_eX##S, k_eTw##S, k_colsum##S, k_scaleSym##S, k_panels##S, k_exp2##S, k_touch##S}
+#define SET(name, S) {name, k_fwd##S, k_eX##S, k_eTw##S, k_colsum##S, k_scaleSym##S, k_panels##S, k_exp2##S, k_touch##S, k_peak##S}
 static const KernelSet BASE = SET("baseline", _base);
 #ifdef HAVE_X86_LEVELS
 static const KernelSet V3 = SET("x86-64-v3 (AVX2, FMA)", _v3);
@@ -124,6 +126,19 @@ static napi_value Touch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// peak(iters): the calibration loop of infonce.c (96·iters multiply-adds); returns its sum.
+static napi_value Peak(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg, out;
+  double iters;
+  if (napi_get_cb_info(env, info, &argc, &arg, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_double(env, arg, &iters) != napi_ok) {
+    napi_throw_type_error(env, NULL, "native InfoNCE kernels: peak(iters) needs a number");
+    return NULL;
+  }
+  napi_create_double(env, K->peak((long)iters), &out);
+  return out;
+}
+
 // address(typedArray): the address of its first byte, as a number (exact: user-space addresses
 // are below 2^53). The caller keeps the memory alive and never grows it.
 static napi_value Address(napi_env env, napi_callback_info info) {
@@ -156,6 +171,7 @@ NAPI_MODULE_INIT() {
       {"panels", NULL, Panels, NULL, NULL, NULL, napi_enumerable, NULL},
       {"exp2", NULL, Exp2, NULL, NULL, NULL, napi_enumerable, NULL},
       {"touch", NULL, Touch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"peak", NULL, Peak, NULL, NULL, NULL, napi_enumerable, NULL},
       {"address", NULL, Address, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value isa;

@@ -243,3 +243,18 @@ void K_(k_touch)(uint8_t *base, int d, int K, int e, int rows, int jb, int je, i
     for (int j = jb; j < je; j += 16) acc += E[(long)r * K + j];
   *(volatile float *)F32(sink) = acc;
 }
+
+// peak: 12 register-resident acc = acc·m + a chains of 8 floats for `iters` steps (the benches'
+// calibration of what these kernels could reach: 96 multiply-adds per step). Returns a sum so the
+// loop stays.
+float K_(k_peak)(long iters) {
+  v8f acc[12];
+  for (int c = 0; c < 12; c++) acc[c] = splat((float)c);
+  const v8f m = splat(0.999f), a = splat(0.001f);
+  for (long i = 0; i < iters; i++) {
+    for (int c = 0; c < 12; c++) acc[c] = acc[c] * m + a;
+  }
+  v8f t = splat(0.0f);
+  for (int c = 0; c < 12; c++) t += acc[c];
+  return hsum(t);
+}

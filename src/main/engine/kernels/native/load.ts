@@ -18,6 +18,8 @@ export interface NativeInfonce {
   panels(base: number, d: number, K: number, x: number, xt: number, keys: number): void;
   exp2(base: number, d: number, K: number, src: number, dst: number, n: number): void;
   touch(base: number, d: number, K: number, e: number, rows: number, jb: number, je: number, sink: number): void;
+  /** Calibration: 96·iters register-resident multiply-adds (benches). */
+  peak(iters: number): number;
 }
 
 export const NATIVE_FILE = path.join('build', 'native', 'micro_infonce.node');

@@ -4,7 +4,7 @@
 import { tf } from '../../backend';
 import type { Dataset } from '../../types';
 import { createRng, type Rng } from '../../data/random';
-import { concatColumns, concatPatterns, constMatMul, type HostMatrix, gatherRows, l2Normalize, matMul, propagate, readAll, spmm, spmmFixed, untaped, type SparsePattern } from '../../ops';
+import { concatColumns, concatPatterns, constMatMul, type HostMatrix, gatherRows, l2Normalize, matMul, propagate, readAll, spmm, spmmFixed, tanh, untaped, type SparsePattern } from '../../ops';
 import {
   batchL2,
   bprLoss,
@@ -222,7 +222,7 @@ export class MicroModel implements Recommender {
   modalityAttention(hm: tf.Tensor2D[]): tf.Tensor2D {
     const logits = hm.map((h) => {
       const z = matMul(h, this.att1.w);
-      return matMul(tf.tanh(this.att1.b ? tf.add(z, this.att1.b) : z) as tf.Tensor2D, this.att1.q);
+      return matMul(tanh(this.att1.b ? tf.add(z, this.att1.b) : z) as tf.Tensor2D, this.att1.q);
     });
     return tf.softmax(concatColumns(logits)) as tf.Tensor2D;
   }
