@@ -60,7 +60,11 @@ function compile(file, obj, flags) {
 }
 // One kernel set per x86-64 level (addon.c picks one at load); elsewhere the compiler's default.
 const levels = x86 ? [['_base', ['-march=x86-64', '-mtune=generic']], ['_v3', ['-march=x86-64-v3', '-mtune=generic']], ['_v4', ['-march=x86-64-v4', '-mtune=generic']]] : [['_base', []]];
-for (const [suffix, flags] of levels) compile('infonce.c', join(outDir, `infonce${suffix}.o`), [`-DKSUFFIX=${suffix}`, ...flags]);
+for (const [suffix, flags] of levels) {
+  compile('infonce.c', join(outDir, `infonce${suffix}.o`), [`-DKSUFFIX=${suffix}`, ...flags]);
+  // No fused multiply-add in propagation: its results stay bit-identical to the wasm kernel's.
+  compile('sparse.c', join(outDir, `sparse${suffix}.o`), [`-DKSUFFIX=${suffix}`, '-ffp-contract=off', ...flags]);
+}
 compile('addon.c', join(outDir, 'addon.o'), x86 ? ['-DHAVE_X86_LEVELS'] : []);
 const linkFlags = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
 const link = spawnSync(cc, [...linkFlags, ...objects, '-o', out], { encoding: 'utf8' });

@@ -28,7 +28,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MICRO_PRESETS } from '../../src/main/engine/models/micro/config';
 import { contrastiveMacs } from '../../src/main/engine/kernels/contrastive/plan';
-import { chooseKernels, describeKernels } from '../../src/main/engine/kernels/contrastive/kernelset';
+import { chooseKernels, describeKernels } from '../../src/main/engine/kernels/choice';
 import { calibrationLine } from './calibration';
 import { timeOfficial } from './official';
 import type { Calibration, EpochConfig, EpochMeasurement, KnnMeasurement, SectionSpec } from './section';

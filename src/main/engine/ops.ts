@@ -11,6 +11,8 @@ import { onGpu, tf } from './backend';
 import { edgeDotsGpu, propagateGpu, spmmGpu } from './ops-gpu';
 import type { SparsePattern } from './types';
 import { valuesView } from './heap';
+import { nativeKernels } from './kernels/choice';
+import { propagateNative } from './kernels/native/sparse';
 import { customOp } from './custom-op';
 import { edgeDotsBackwardSimd, edgeDotsSimd, propagateSimd, sparseSimdAvailable, spmmBackwardSimd, spmmSimd } from './kernels/simd/sparse';
 
@@ -210,6 +212,16 @@ export function propagate(p: SparsePattern, values: Float32Array, h: tf.Tensor2D
   const [n, d] = h.shape;
   if (p.nRows !== p.nCols || p.nCols !== n) throw new Error(`propagate: needs a square ${n}×${n} pattern, got ${p.nRows}×${p.nCols}`);
   if (onGpu()) return propagateGpu(p, values, h, layers, mode);
+  const nat = nativeKernels();
+  if (nat) {
+    const op = customOp<tf.Tensor2D>((x: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([]);
+      const out = propagateNative(nat, p, values, valuesView(x), d, layers, mode, false);
+      const gradFunc = (dy: tf.Tensor) => [tf.tensor2d(propagateNative(nat, p, values, valuesView(dy), d, layers, mode, true), [n, d])];
+      return { value: tf.tensor2d(out, [n, d]), gradFunc };
+    });
+    return op(h);
+  }
   if (!sparseSimdAvailable(d)) {
     const v = tf.tensor1d(values);
     let e = h;

@@ -4,7 +4,8 @@
 // The shapes hit the native tiles' remainders: rows 12 = 8 + 4, keys 72 = 2·32 + 8, d 24 < 32.
 import { describe, expect, it } from 'vitest';
 import { loadNativeInfonce } from '../../../../src/main/engine/kernels/native/load';
-import { bindNative, chooseKernels } from '../../../../src/main/engine/kernels/contrastive/kernelset';
+import { chooseKernels } from '../../../../src/main/engine/kernels/choice';
+import { bindNative } from '../../../../src/main/engine/kernels/contrastive/kernelset';
 import type { Kernels } from '../../../../src/main/engine/kernels/contrastive/plan';
 import { contrastiveKernels } from '../../../../src/main/engine/kernels/simd/infonce';
 import { lcg } from '../../../helpers/arrays';

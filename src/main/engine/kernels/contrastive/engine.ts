@@ -7,7 +7,8 @@ import { contrastiveKernels } from '../simd/infonce';
 import type { NativeInfonce } from '../native/load';
 import { CALL_PARAM, KEY_PANEL_BLOCKS, keyPanel, PHASE, processUnit, type Job } from './blocks';
 import { LANES, makeViews, planLayout, type Kernels, type Layout, type Views } from './plan';
-import { bindNative, type KernelChoice } from './kernelset';
+import type { KernelChoice } from '../choice';
+import { bindNative } from './kernelset';
 import { HelperThreads } from './threads';
 
 export interface FastContrastiveResult {

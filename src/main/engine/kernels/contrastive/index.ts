@@ -6,12 +6,12 @@
 import { availableParallelism } from 'node:os';
 import { simdSupported } from '../simd/infonce';
 import { Engine, type FastContrastiveResult } from './engine';
-import { chooseKernels, type KernelChoice } from './kernelset';
+import { chooseKernels, type KernelChoice } from '../choice';
 import { BLOCK, GROUP_MAX_BYTES, MIN_TAU, padded, usesStoredSchedule } from './plan';
 
 export { MIN_TAU, STORED_MAX_BYTES, GROUP_MAX_BYTES, contrastiveMacs } from './plan';
 export type { FastContrastiveResult } from './engine';
-export { chooseKernels, describeKernels, type KernelChoice } from './kernelset';
+export { chooseKernels, describeKernels, type KernelChoice } from '../choice';
 
 /** One engine per kernel kind (a bench may alternate them), for the last problem size of each. */
 const engines = new Map<string, { n: number; d: number; threads: number; engine: Engine }>();

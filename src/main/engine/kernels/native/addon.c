@@ -1,10 +1,12 @@
-// Node-API module of the native InfoNCE kernels (infonce.c): picks the kernel set built for the
+// Node-API module of the native kernels (InfoNCE: infonce.c; sparse propagation: sparse.c): picks the kernel set built for the
 // best instruction-set level this CPU runs, and exposes each kernel as a function taking the
 // memory's base address (from `address`) followed by the wasm kernel's arguments. Node-API keeps
 // one binary valid for every Node and Electron version; the module is context-aware, so the
 // engine's helper worker thread loads it too.
 #include <node_api.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DECLARE(S)                                                                                  \
@@ -16,7 +18,8 @@
   void k_panels##S(uint8_t *, int, int, int, int, int);                                             \
   void k_exp2##S(uint8_t *, int, int, int, int, int);                                               \
   void k_touch##S(uint8_t *, int, int, int, int, int, int, int);                                   \
-  float k_peak##S(long);
+  float k_peak##S(long);                                                                             \
+  void k_propagate##S(const int32_t *, const int32_t *, const float *, const int32_t *, int, const float *, int, int, int, float *, float *, float *);
 DECLARE(_base)
 #ifdef HAVE_X86_LEVELS
 DECLARE(_v3)
@@ -34,9 +37,10 @@ typedef struct {
   void (*exp2)(uint8_t *, int, int, int, int, int);
   void (*touch)(uint8_t *, int, int, int, int, int, int, int);
   float (*peak)(long);
+  void (*propagate)(const int32_t *, const int32_t *, const float *, const int32_t *, int, const float *, int, int, int, float *, float *, float *);
 } KernelSet;
 
-#define SET(name, S) {name, k_fwd##S, k_eX##S, k_eTw##S, k_colsum##S, k_scaleSym##S, k_panels##S, k_exp2##S, k_touch##S, k_peak##S}
+#define SET(name, S) {name, k_fwd##S, k_eX##S, k_eTw##S, k_colsum##S, k_scaleSym##S, k_panels##S, k_exp2##S, k_touch##S, k_peak##S, k_propagate##S}
 static const KernelSet BASE = SET("baseline", _base);
 #ifdef HAVE_X86_LEVELS
 static const KernelSet V3 = SET("x86-64-v3 (AVX2, FMA)", _v3);
@@ -160,6 +164,73 @@ static napi_value Address(napi_env env, napi_callback_info info) {
   return out;
 }
 
+
+// Typed-array argument i: its data and element count; 0 (with a TypeError thrown) when it is not
+// one of the expected type. `optional`: null/undefined gives data NULL.
+static int typedArg(napi_env env, napi_value v, napi_typedarray_type want, const char *name, void **data, size_t *len, int optional) {
+  napi_valuetype t;
+  if (optional && napi_typeof(env, v, &t) == napi_ok && (t == napi_null || t == napi_undefined)) {
+    *data = NULL;
+    *len = 0;
+    return 1;
+  }
+  bool is = false;
+  napi_typedarray_type type;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is || napi_get_typedarray_info(env, v, &type, len, data, NULL, NULL) != napi_ok || type != want) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "native propagate: %s must be a %s", name, want == napi_int32_array ? "Int32Array" : "Float32Array");
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  return 1;
+}
+
+// propagate(ptr, idx, vals, perm | null, h, d, layers, mean, out): sparse.c's k_propagate on the
+// arrays' own memory (no copies). Checks every length against n = ptr.length − 1 and d, so a wrong
+// call throws instead of reading out of bounds.
+static napi_value Propagate(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 9) {
+    napi_throw_type_error(env, NULL, "native propagate: expected (ptr, idx, vals, perm, h, d, layers, mean, out)");
+    return NULL;
+  }
+  void *ptr, *idx, *vals, *perm, *h, *out;
+  size_t nPtr, nIdx, nVals, nPerm, nH, nOut;
+  int32_t d, layers, mean;
+  if (!typedArg(env, argv[0], napi_int32_array, "ptr", &ptr, &nPtr, 0) || !typedArg(env, argv[1], napi_int32_array, "idx", &idx, &nIdx, 0) ||
+      !typedArg(env, argv[2], napi_float32_array, "vals", &vals, &nVals, 0) || !typedArg(env, argv[3], napi_int32_array, "perm", &perm, &nPerm, 1) ||
+      !typedArg(env, argv[4], napi_float32_array, "h", &h, &nH, 0) || !typedArg(env, argv[8], napi_float32_array, "out", &out, &nOut, 0))
+    return NULL;
+  if (napi_get_value_int32(env, argv[5], &d) != napi_ok || napi_get_value_int32(env, argv[6], &layers) != napi_ok ||
+      napi_get_value_int32(env, argv[7], &mean) != napi_ok) {
+    napi_throw_type_error(env, NULL, "native propagate: d, layers and mean must be numbers");
+    return NULL;
+  }
+  if (nPtr < 1 || d < 1 || layers < 0) {
+    napi_throw_range_error(env, NULL, "native propagate: needs ptr.length >= 1, d >= 1, layers >= 0");
+    return NULL;
+  }
+  const size_t n = nPtr - 1;
+  const int32_t *p = (const int32_t *)ptr, *ix = (const int32_t *)idx, *pm = (const int32_t *)perm;
+  const size_t nnz = (size_t)p[n];
+  int bad = p[0] != 0 || nnz > nIdx || (pm ? nPerm < nnz : nVals < nnz) || nH != n * (size_t)d || nOut != n * (size_t)d;
+  for (size_t r = 0; !bad && r < n; r++) bad = p[r + 1] < p[r];
+  for (size_t e = 0; !bad && e < nnz; e++) bad = ix[e] < 0 || (size_t)ix[e] >= n || (pm && (pm[e] < 0 || (size_t)pm[e] >= nVals));
+  if (bad) {
+    napi_throw_range_error(env, NULL, "native propagate: inconsistent CSR arrays (offsets, indices or lengths)");
+    return NULL;
+  }
+  float *bufs = layers > 0 ? malloc(2 * n * (size_t)d * sizeof(float)) : NULL;
+  if (layers > 0 && !bufs) {
+    napi_throw_error(env, NULL, "native propagate: out of memory");
+    return NULL;
+  }
+  K->propagate(p, ix, (const float *)vals, pm, (int)n, (const float *)h, d, layers, mean != 0, (float *)out, bufs, bufs ? bufs + n * (size_t)d : NULL);
+  free(bufs);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   if (!K) K = pick();
   napi_property_descriptor props[] = {
@@ -173,6 +244,7 @@ NAPI_MODULE_INIT() {
       {"touch", NULL, Touch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"peak", NULL, Peak, NULL, NULL, NULL, napi_enumerable, NULL},
       {"address", NULL, Address, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"propagate", NULL, Propagate, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value isa;
   napi_create_string_utf8(env, K->isa, NAPI_AUTO_LENGTH, &isa);

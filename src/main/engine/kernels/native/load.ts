@@ -20,6 +20,8 @@ export interface NativeInfonce {
   touch(base: number, d: number, K: number, e: number, rows: number, jb: number, je: number, sink: number): void;
   /** Calibration: 96·iters register-resident multiply-adds (benches). */
   peak(iters: number): number;
+  /** sparse.c: out = A^L·h or the mean of h..A^L·h over a CSR graph (vals[perm[e]] per entry); lengths checked. */
+  propagate(ptr: Int32Array, idx: Int32Array, vals: Float32Array, perm: Int32Array | null, h: Float32Array, d: number, layers: number, mean: number, out: Float32Array): void;
 }
 
 export const NATIVE_FILE = path.join('build', 'native', 'micro_infonce.node');
@@ -50,7 +52,7 @@ export function loadNativeInfonce(): NativeLoad {
   else {
     try {
       const module = createRequire(import.meta.url)(file) as NativeInfonce;
-      cached = typeof module.fwd === 'function' && typeof module.address === 'function' ? { ok: true, module, file } : { ok: false, reason: `${file} is not the native InfoNCE module` };
+      cached = typeof module.fwd === 'function' && typeof module.address === 'function' && typeof module.propagate === 'function' ? { ok: true, module, file } : { ok: false, reason: `${file} is not the native InfoNCE module` };
     } catch (e) {
       cached = { ok: false, reason: `${file} does not load: ${(e as Error).message.split('\n')[0]}` };
     }
