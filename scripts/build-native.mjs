@@ -64,6 +64,7 @@ for (const [suffix, flags] of levels) {
   compile('infonce.c', join(outDir, `infonce${suffix}.o`), [`-DKSUFFIX=${suffix}`, ...flags]);
   // No fused multiply-add in propagation: its results stay bit-identical to the wasm kernel's.
   compile('sparse.c', join(outDir, `sparse${suffix}.o`), [`-DKSUFFIX=${suffix}`, '-ffp-contract=off', ...flags]);
+  compile('topk.c', join(outDir, `topk${suffix}.o`), [`-DKSUFFIX=${suffix}`, ...flags]);
 }
 compile('addon.c', join(outDir, 'addon.o'), x86 ? ['-DHAVE_X86_LEVELS'] : []);
 const linkFlags = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];

@@ -11,6 +11,7 @@
 import { tf } from '../backend';
 import { valuesView } from '../heap';
 import { sliceRows } from '../ops-rows';
+import { nativeKernels } from '../kernels/choice';
 import type { KnnOptions, KnnResult } from './knn';
 
 /** Per-row sorted top-k lists with the knn.ts order (value desc, then index asc). */
@@ -79,6 +80,7 @@ export function knnCosineTopKTf(
   // the oracle). A Float32Array input is normalised block by block in JS and uploaded per tile,
   // never as a whole: a 23k×4096 table would otherwise be copied into the wasm heap (377 MB).
   const rows = blockSource(features, n, dim);
+  const nat = nativeKernels(); // the same lists, offered by kernels/native/topk.c
   try {
     for (let j0 = 0; j0 < n; j0 += B) {
       const nj = Math.min(B, n - j0);
@@ -88,7 +90,9 @@ export function knnCosineTopKTf(
           const ni = Math.min(B, n - i0);
           const s = tf.tidy(() => tf.matMul(rows(i0, ni), colT));
           try {
-            offerTile(top, valuesView(s), i0, ni, j0, nj, includeSelf, clamp); // in place: no TF.js call until disposed
+            const tile = valuesView(s); // in place: no TF.js call until disposed
+            if (nat) nat.knnOffer(tile, i0, ni, j0, nj, includeSelf ? 1 : 0, clamp ? 1 : 0, top.idx, top.val, top.thr, k);
+            else offerTile(top, tile, i0, ni, j0, nj, includeSelf, clamp);
           } finally {
             s.dispose();
           }

@@ -4,6 +4,7 @@ import { initBackend } from '../../../../src/main/engine/backend';
 import { knnCosineTopK } from '../../../../src/main/engine/graph/knn';
 import { knnCosineTopKTf } from '../../../../src/main/engine/graph/knn-tf';
 import { createRng } from '../../../../src/main/engine/data/random';
+import { loadNativeInfonce } from '../../../../src/main/engine/kernels/native/load';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -50,5 +51,33 @@ describe('knnCosineTopKTf', () => {
     const got = knnCosineTopKTf(features(3, 2, 1), 3, 2, 5);
     expect(Array.from(got.indices.subarray(3, 5))).toEqual([-1, -1]);
     expect(got.values[4]).toBe(0);
+  });
+});
+
+describe('the native top-k offering (kernels/native/topk.c) gives the JS lists exactly', () => {
+  const withKernels = <T>(kind: string, f: () => T): T => {
+    const prev = process.env.MICRO_KERNELS;
+    process.env.MICRO_KERNELS = kind;
+    try {
+      return f();
+    } finally {
+      if (prev === undefined) delete process.env.MICRO_KERNELS;
+      else process.env.MICRO_KERNELS = prev;
+    }
+  };
+  it.runIf(loadNativeInfonce().ok)('on data full of exact ties, zero rows and negatives, over several tiles', () => {
+    const n = 203; // tiles of 48 rows: 5 partial-width tiles, none a multiple of 16 at the end
+    const dim = 3;
+    const rng = createRng(11);
+    // Few distinct directions: many exactly equal similarities, so the index tie-break decides.
+    const x = Float32Array.from({ length: n * dim }, (_, q) => (Math.floor(q / dim) % 17 === 0 ? 0 : Math.round(rng.normal() * 1.5)));
+    for (const opts of [{ blockRows: 48 }, { blockRows: 48, includeSelf: false }, { blockRows: 48, clampNegative: true }, {}]) {
+      for (const k of [1, 6, 40]) {
+        const js = withKernels('wasm', () => knnCosineTopKTf(x, n, dim, k, opts));
+        const nat = withKernels('native', () => knnCosineTopKTf(x, n, dim, k, opts));
+        expect(Array.from(nat.indices), `${JSON.stringify(opts)} k=${k}`).toEqual(Array.from(js.indices));
+        expect(Array.from(nat.values)).toEqual(Array.from(js.values));
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
-// Node-API module of the native kernels (InfoNCE: infonce.c; sparse propagation: sparse.c): picks the kernel set built for the
+// Node-API module of the native kernels (InfoNCE: infonce.c; sparse propagation: sparse.c;
+// kNN top-k: topk.c): picks the kernel set built for the
 // best instruction-set level this CPU runs, and exposes each kernel as a function taking the
 // memory's base address (from `address`) followed by the wasm kernel's arguments. Node-API keeps
 // one binary valid for every Node and Electron version; the module is context-aware, so the
@@ -19,7 +20,8 @@
   void k_exp2##S(uint8_t *, int, int, int, int, int);                                               \
   void k_touch##S(uint8_t *, int, int, int, int, int, int, int);                                   \
   float k_peak##S(long);                                                                             \
-  void k_propagate##S(const int32_t *, const int32_t *, const float *, const int32_t *, int, const float *, int, int, int, float *, float *, float *);
+  void k_propagate##S(const int32_t *, const int32_t *, const float *, const int32_t *, int, const float *, int, int, int, float *, float *, float *); \
+  void k_knnOffer##S(const float *, int, int, int, int, int, int, int32_t *, float *, float *, int);
 DECLARE(_base)
 #ifdef HAVE_X86_LEVELS
 DECLARE(_v3)
@@ -38,9 +40,10 @@ typedef struct {
   void (*touch)(uint8_t *, int, int, int, int, int, int, int);
   float (*peak)(long);
   void (*propagate)(const int32_t *, const int32_t *, const float *, const int32_t *, int, const float *, int, int, int, float *, float *, float *);
+  void (*knnOffer)(const float *, int, int, int, int, int, int, int32_t *, float *, float *, int);
 } KernelSet;
 
-#define SET(name, S) {name, k_fwd##S, k_eX##S, k_eTw##S, k_colsum##S, k_scaleSym##S, k_panels##S, k_exp2##S, k_touch##S, k_peak##S, k_propagate##S}
+#define SET(name, S) {name, k_fwd##S, k_eX##S, k_eTw##S, k_colsum##S, k_scaleSym##S, k_panels##S, k_exp2##S, k_touch##S, k_peak##S, k_propagate##S, k_knnOffer##S}
 static const KernelSet BASE = SET("baseline", _base);
 #ifdef HAVE_X86_LEVELS
 static const KernelSet V3 = SET("x86-64-v3 (AVX2, FMA)", _v3);
@@ -231,6 +234,40 @@ static napi_value Propagate(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// knnOffer(tile, i0, ni, j0, nj, includeSelf, clamp, idx, val, thr, k): topk.c on the arrays' own
+// memory. Checks the tile and list sizes (rows i0+ni and j0+nj within the lists) first.
+static napi_value KnnOffer(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 11) {
+    napi_throw_type_error(env, NULL, "native knnOffer: expected (tile, i0, ni, j0, nj, includeSelf, clamp, idx, val, thr, k)");
+    return NULL;
+  }
+  void *tile, *idx, *val, *thr;
+  size_t nTile, nIdx, nVal, nThr;
+  int32_t a[6], k;
+  if (!typedArg(env, argv[0], napi_float32_array, "tile", &tile, &nTile, 0) || !typedArg(env, argv[7], napi_int32_array, "idx", &idx, &nIdx, 0) ||
+      !typedArg(env, argv[8], napi_float32_array, "val", &val, &nVal, 0) || !typedArg(env, argv[9], napi_float32_array, "thr", &thr, &nThr, 0))
+    return NULL;
+  for (int i = 0; i < 6; i++)
+    if (napi_get_value_int32(env, argv[i + 1], &a[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "native knnOffer: offsets and flags must be numbers");
+      return NULL;
+    }
+  if (napi_get_value_int32(env, argv[10], &k) != napi_ok) {
+    napi_throw_type_error(env, NULL, "native knnOffer: k must be a number");
+    return NULL;
+  }
+  const int64_t i0 = a[0], ni = a[1], j0 = a[2], nj = a[3], n = (int64_t)nThr;
+  if (k < 1 || i0 < 0 || ni < 0 || j0 < 0 || nj < 0 || i0 + ni > n || j0 + nj > n || (int64_t)nTile < ni * nj || (int64_t)nIdx < n * k ||
+      (int64_t)nVal < n * k) {
+    napi_throw_range_error(env, NULL, "native knnOffer: tile or lists too small for the offsets");
+    return NULL;
+  }
+  K->knnOffer((const float *)tile, a[0], a[1], a[2], a[3], a[4], a[5], (int32_t *)idx, (float *)val, (float *)thr, k);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   if (!K) K = pick();
   napi_property_descriptor props[] = {
@@ -245,6 +282,7 @@ NAPI_MODULE_INIT() {
       {"peak", NULL, Peak, NULL, NULL, NULL, napi_enumerable, NULL},
       {"address", NULL, Address, NULL, NULL, NULL, napi_enumerable, NULL},
       {"propagate", NULL, Propagate, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"knnOffer", NULL, KnnOffer, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value isa;
   napi_create_string_utf8(env, K->isa, NAPI_AUTO_LENGTH, &isa);
