@@ -14,17 +14,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifndef KSUFFIX
-#define KSUFFIX _base
-#endif
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-#define K_(name) CAT(name, KSUFFIX)
+#include "kernel-set.h"
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 
-#define INLINE static inline __attribute__((always_inline))
 
 // Row tiles: 8 rows × 4 vectors (32 accumulators) where the ISA has 32 vector registers, else 4×4.
 #if defined(__AVX512F__)

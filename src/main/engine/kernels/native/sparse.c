@@ -15,15 +15,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifndef KSUFFIX
-#define KSUFFIX _base
-#endif
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-#define K_(name) CAT(name, KSUFFIX)
+#include "kernel-set.h"
 
 typedef float v16f __attribute__((vector_size(64)));
-#define INLINE static inline __attribute__((always_inline))
 
 INLINE v16f ld16(const float *p) { v16f v; memcpy(&v, p, 64); return v; }
 INLINE void st16(float *p, v16f v) { memcpy(p, &v, 64); }

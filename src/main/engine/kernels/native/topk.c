@@ -7,16 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifndef KSUFFIX
-#define KSUFFIX _base
-#endif
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-#define K_(name) CAT(name, KSUFFIX)
+#include "kernel-set.h"
 
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
-#define INLINE static inline __attribute__((always_inline))
 
 // Offer (v, j) to row r (TopKLists.push): insertion into the sorted list; thr[r] is the k-th value
 // once the row is full. A stale (lower) threshold in the caller only costs a rejected offer here.
