@@ -205,24 +205,20 @@ const NO_VALUES = new Float32Array(0);
 /**
  * L layers of propagation over a fixed square graph (constant edge values, no gradient into
  * them): A^L·h ('last', item-graph convolution) or the mean of h, A·h, …, A^L·h ('mean',
- * LightGCN). One op instead of L spmm ops: the layers stay in wasm memory (fewer copies and TF
- * ops); the backward is the same propagation with Aᵀ.
+ * LightGCN). One op instead of L spmm ops, on the native CSR kernel or the wasm one (the same
+ * results bit for bit; fewer copies and TF ops); the backward is the same propagation with Aᵀ.
  */
 export function propagate(p: SparsePattern, values: Float32Array, h: tf.Tensor2D, layers: number, mode: 'last' | 'mean'): tf.Tensor2D {
   const [n, d] = h.shape;
   if (p.nRows !== p.nCols || p.nCols !== n) throw new Error(`propagate: needs a square ${n}×${n} pattern, got ${p.nRows}×${p.nCols}`);
   if (onGpu()) return propagateGpu(p, values, h, layers, mode);
   const nat = nativeKernels();
-  if (nat) {
-    const op = customOp<tf.Tensor2D>((x: tf.Tensor, save: tf.GradSaveFunc) => {
-      save([]);
-      const out = propagateNative(nat, p, values, valuesView(x), d, layers, mode, false);
-      const gradFunc = (dy: tf.Tensor) => [tf.tensor2d(propagateNative(nat, p, values, valuesView(dy), d, layers, mode, true), [n, d])];
-      return { value: tf.tensor2d(out, [n, d]), gradFunc };
-    });
-    return op(h);
-  }
-  if (!sparseSimdAvailable(d)) {
+  const kernel: ((x: Float32Array, transpose: boolean) => Float32Array) | null = nat
+    ? (x, transpose) => propagateNative(nat, p, values, x, d, layers, mode, transpose)
+    : sparseSimdAvailable(d)
+      ? (x, transpose) => propagateSimd(p.rows, p.cols, values, n, x, d, layers, mode, transpose)
+      : null;
+  if (!kernel) {
     const v = tf.tensor1d(values);
     let e = h;
     let sum = h;
@@ -234,8 +230,8 @@ export function propagate(p: SparsePattern, values: Float32Array, h: tf.Tensor2D
   }
   const op = customOp<tf.Tensor2D>((x: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);
-    const out = propagateSimd(p.rows, p.cols, values, n, valuesView(x), d, layers, mode, false);
-    const gradFunc = (dy: tf.Tensor) => [tf.tensor2d(propagateSimd(p.rows, p.cols, values, n, valuesView(dy), d, layers, mode, true), [n, d])];
+    const out = kernel(valuesView(x), false);
+    const gradFunc = (dy: tf.Tensor) => [tf.tensor2d(kernel(valuesView(dy), true), [n, d])];
     return { value: tf.tensor2d(out, [n, d]), gradFunc };
   });
   return op(h);

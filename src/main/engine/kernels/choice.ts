@@ -1,7 +1,7 @@
-// Which kernel set runs the engine's hand-written kernels — the fast InfoNCE core and the sparse
-// propagation: the native ones (native/*.c) when they are built and load, else the generated
-// WebAssembly SIMD ones (simd/*.ts). The InfoNCE sets agree to float rounding, the propagation
-// sets bit for bit. MICRO_KERNELS=native|wasm forces one (native fails with the reason when it
+// Which kernel set runs the engine's hand-written kernels — the fast InfoNCE core, the sparse
+// propagation and the kNN top-k offering: the native ones (native/*.c) when they are built and
+// load, else the generated WebAssembly SIMD ones (simd/*.ts; the top-k in JS). The InfoNCE sets
+// agree to float rounding, the other two bit for bit. MICRO_KERNELS=native|wasm forces one (native fails with the reason when it
 // cannot load).
 import { CONTRASTIVE_KERNELS, type ContrastiveKernelKind } from '../../../shared/vocabulary';
 import { loadNativeInfonce, type NativeInfonce } from './native/load';
@@ -34,7 +34,7 @@ export function describeKernels(c: KernelChoice): string {
   return c.kind === 'native' ? `native ${c.isa}` : 'wasm SIMD';
 }
 
-/** The native module when the chosen set is native (kernels called on the calling thread: propagation), else null. */
+/** The native module when the chosen set is native (kernels called on the calling thread: propagation, top-k), else null. */
 export function nativeKernels(): NativeInfonce | null {
   if (chooseKernels().kind !== 'native') return null;
   const l = loadNativeInfonce();

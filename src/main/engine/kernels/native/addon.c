@@ -167,8 +167,7 @@ static napi_value Address(napi_env env, napi_callback_info info) {
   return out;
 }
 
-
-// Typed-array argument i: its data and element count; 0 (with a TypeError thrown) when it is not
+// A typed-array argument: its data and element count; 0 (with a TypeError thrown) when it is not
 // one of the expected type. `optional`: null/undefined gives data NULL.
 static int typedArg(napi_env env, napi_value v, napi_typedarray_type want, const char *name, void **data, size_t *len, int optional) {
   napi_valuetype t;

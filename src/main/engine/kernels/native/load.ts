@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The module's exports: each kernel takes the memory's base address, then d and K, then the wasm kernel's arguments. */
+/** The module's exports: each InfoNCE kernel takes the memory's base address, then d and K, then the wasm kernel's arguments; propagate and knnOffer take typed arrays. */
 export interface NativeInfonce {
   isa: string;
   address(view: ArrayBufferView): number;
@@ -20,9 +20,9 @@ export interface NativeInfonce {
   touch(base: number, d: number, K: number, e: number, rows: number, jb: number, je: number, sink: number): void;
   /** Calibration: 96·iters register-resident multiply-adds (benches). */
   peak(iters: number): number;
-  /** sparse.c: out = A^L·h or the mean of h..A^L·h over a CSR graph (vals[perm[e]] per entry); lengths checked. */
   /** topk.c: offers an ni×nj similarity tile to the top-k lists of graph/knn-tf.ts (same lists as its JS offerTile); sizes checked. */
   knnOffer(tile: Float32Array, i0: number, ni: number, j0: number, nj: number, includeSelf: number, clamp: number, idx: Int32Array, val: Float32Array, thr: Float32Array, k: number): void;
+  /** sparse.c: out = A^L·h or the mean of h..A^L·h over a CSR graph (vals[perm[e]] per entry); lengths checked. */
   propagate(ptr: Int32Array, idx: Int32Array, vals: Float32Array, perm: Int32Array | null, h: Float32Array, d: number, layers: number, mean: number, out: Float32Array): void;
 }
 
@@ -54,7 +54,7 @@ export function loadNativeInfonce(): NativeLoad {
   else {
     try {
       const module = createRequire(import.meta.url)(file) as NativeInfonce;
-      cached = typeof module.fwd === 'function' && typeof module.address === 'function' && typeof module.propagate === 'function' && typeof module.knnOffer === 'function' ? { ok: true, module, file } : { ok: false, reason: `${file} is not the native InfoNCE module` };
+      cached = typeof module.fwd === 'function' && typeof module.address === 'function' && typeof module.propagate === 'function' && typeof module.knnOffer === 'function' ? { ok: true, module, file } : { ok: false, reason: `${file} is not the native kernels module (an older build? \`npm run build:native\`)` };
     } catch (e) {
       cached = { ok: false, reason: `${file} does not load: ${(e as Error).message.split('\n')[0]}` };
     }

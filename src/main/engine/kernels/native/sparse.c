@@ -2,7 +2,7 @@
 // the last layer or the mean of all of them): the same results as the WebAssembly kernel of
 // simd/sparse.ts, bit for bit, several times faster. Why it is faster: the wasm kernel walks the
 // edges in their stored order and adds each one into its output row in memory (a load and a store
-// of the row per edge); here the graph is in CSR form (rows.ts builds it once per pattern), so an
+// of the row per edge); here the graph is in CSR form (sparse.ts builds it once per pattern), so an
 // output row stays in registers while its edges are summed and is stored once, and the vectors are
 // 16 floats wide where the CPU has them.
 //
